@@ -1,0 +1,40 @@
+"""The `relance` command: Relance's batch jobs plus Django's own management commands."""
+
+import os
+import sys
+
+RELANCE_APPS = ("relance.ledger", "relance.team", "relance.imports", "relance.web", "relance.demo")
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relance.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = sys.argv[:]
+    argv[0] = "relance"
+    if len(argv) == 1 or argv[1] in {"-h", "--help", "help"} and len(argv) == 2:
+        print_help()
+        return
+    execute_from_command_line(argv)
+
+
+def print_help() -> None:
+    import django
+    from django.core.management import get_commands, load_command_class
+
+    django.setup()
+    commands = get_commands()
+    print("Usage: relance <command> [options]   (relance <command> --help for details)\n")
+    print("Relance commands:")
+    for name in sorted(commands):
+        app = commands[name]
+        if app in RELANCE_APPS:
+            help_text = load_command_class(app, name).help.splitlines()[0]
+            print(f"  {name:<16} {help_text}")
+    others = sorted(name for name, app in commands.items() if app not in RELANCE_APPS)
+    print("\nDjango commands (migrate, createsuperuser, runserver, ...):")
+    print("  " + ", ".join(others))
+
+
+if __name__ == "__main__":
+    main()

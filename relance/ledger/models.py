@@ -1,0 +1,262 @@
+"""The ledger: companies, customers, contacts, receivable items, payments and allocations.
+
+All data is scoped by company. Amounts are positive Decimals with their currency; the side
+(debit or credit) is carried by the kind of record. `open_amount` on items and
+`unallocated_amount` on payments are derived from allocations and kept consistent by
+relance.ledger.services; CHECK constraints make the database refuse an allocation larger
+than what is available.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from relance.core.records import ItemKind, PayerProfile, PaymentMethod
+
+from . import validators
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Company(models.Model):
+    """A creditor legal entity; every other record belongs to one."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("raison sociale"), max_length=200)
+    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validators.validate_siren])
+    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validators.validate_siret])
+    vat_number = models.CharField(_("n° de TVA"), max_length=20, blank=True,
+                                  validators=[validators.validate_vat])
+    address = models.CharField(_("adresse"), max_length=200, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=12, blank=True)
+    city = models.CharField(_("ville"), max_length=100, blank=True)
+    country = models.CharField(_("pays"), max_length=2, default="FR")
+    iban = models.CharField("IBAN", max_length=34, blank=True, validators=[validators.validate_iban])
+    bic = models.CharField("BIC", max_length=11, blank=True, validators=[validators.validate_bic])
+    currency = models.CharField(_("devise"), max_length=3, default="EUR")
+    time_zone = models.CharField(_("fuseau horaire"), max_length=50, default="Europe/Paris")
+    # Code de commerce L441-10: without a contractual rate, ECB rate + 10 points applies.
+    late_interest_rate = models.DecimalField(
+        _("taux de pénalités contractuel (%)"), max_digits=6, decimal_places=3, null=True,
+        blank=True, help_text=_("Vide : taux légal (taux BCE + 10 points)."))
+    default_payment_days = models.PositiveSmallIntegerField(_("délai de paiement (jours)"), default=30)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("société")
+        verbose_name_plural = _("sociétés")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Customer(models.Model):
+    """A debtor account, identified by its auxiliary account code in the company's ledger."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="customers")
+    code = models.CharField(_("code client"), max_length=40)
+    name = models.CharField(_("nom"), max_length=200)
+    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validators.validate_siren])
+    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validators.validate_siret])
+    vat_number = models.CharField(_("n° de TVA"), max_length=20, blank=True,
+                                  validators=[validators.validate_vat])
+    is_consumer = models.BooleanField(_("particulier"), default=False)
+    payer_profile = models.CharField(_("profil payeur"), max_length=20,
+                                     choices=[(p.value, p.value) for p in PayerProfile],
+                                     default=PayerProfile.GOOD.value)
+    language = models.CharField(_("langue"), max_length=5, default="fr",
+                                choices=settings.LANGUAGES)
+    credit_limit = models.DecimalField(_("encours autorisé"), null=True, blank=True, **MONEY)
+    is_blocked = models.BooleanField(_("commandes bloquées"), default=False)
+    collector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="collected_customers",
+                                  verbose_name=_("chargé de recouvrement"))
+    sales_rep = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="sold_customers",
+                                  verbose_name=_("commercial"))
+    address = models.CharField(_("adresse"), max_length=200, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=12, blank=True)
+    city = models.CharField(_("ville"), max_length=100, blank=True)
+    country = models.CharField(_("pays"), max_length=2, default="FR")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["company", "code"], name="customer_code_unique")]
+        indexes = [
+            models.Index(fields=["company", "name"]),
+            models.Index(fields=["company", "collector"]),
+            models.Index(fields=["company", "sales_rep"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Contact(models.Model):
+    """A person at a customer: who receives reminders, who to call."""
+
+    class Role(models.TextChoices):
+        BILLING = "billing", _("Facturation")
+        ACCOUNTING = "accounting", _("Comptabilité")
+        MANAGEMENT = "management", _("Direction")
+        SALES = "sales", _("Commercial")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        LETTER = "letter", _("Courrier")
+        PHONE = "phone", _("Téléphone")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.BILLING)
+    name = models.CharField(_("nom"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True,
+                             validators=[validators.validate_phone])
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True,
+                              validators=[validators.validate_phone])
+    address = models.CharField(_("adresse"), max_length=200, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=12, blank=True)
+    city = models.CharField(_("ville"), max_length=100, blank=True)
+    country = models.CharField(_("pays"), max_length=2, default="FR")
+    preferred_channel = models.CharField(_("canal préféré"), max_length=10,
+                                         choices=Channel.choices, default=Channel.EMAIL)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["role", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invoice(models.Model):
+    """A receivable document on a customer account: invoice, credit note, opening balance,
+    adjustment or refund. `open_amount` is what remains to settle."""
+
+    Kind = models.TextChoices("Kind", [(k.value, k.value) for k in ItemKind])
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField(_("numéro"), max_length=60)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=ItemKind.INVOICE.value)
+    is_credit = models.BooleanField(_("au crédit"), default=False)
+    issued_on = models.DateField(_("date de facture"))
+    due_on = models.DateField(_("échéance"))
+    amount = models.DecimalField(_("montant TTC"), **MONEY)
+    amount_excl_tax = models.DecimalField(_("montant HT"), null=True, blank=True, **MONEY)
+    open_amount = models.DecimalField(_("reste dû"), **MONEY)
+    currency = models.CharField(_("devise"), max_length=3, default="EUR")
+    po_reference = models.CharField(_("réf. commande"), max_length=60, blank=True)
+    label = models.CharField(_("libellé"), max_length=200, blank=True)
+    is_disputed = models.BooleanField(_("en litige"), default=False)
+    pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/%m/", blank=True)
+    source_key = models.CharField(max_length=120, blank=True)
+    import_batch = models.ForeignKey("imports.ImportBatch", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="invoices")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("facture")
+        verbose_name_plural = _("factures")
+        ordering = ["due_on", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "number"], name="invoice_number_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
+            models.CheckConstraint(condition=Q(open_amount__gte=0) & Q(open_amount__lte=F("amount")),
+                                   name="invoice_open_amount_within_amount"),
+        ]
+        indexes = [
+            models.Index(fields=["company", "customer", "due_on"]),
+            models.Index(fields=["company", "due_on"], condition=Q(open_amount__gt=0),
+                         name="invoice_open_due"),
+            models.Index(fields=["company", "source_key"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.open_amount > 0
+
+    @property
+    def signed_open_amount(self) -> Decimal:
+        return -self.open_amount if self.is_credit else self.open_amount
+
+
+class Payment(models.Model):
+    """Money received from a customer; `unallocated_amount` is what no item has absorbed yet."""
+
+    Method = models.TextChoices("Method", [(m.value, m.value) for m in PaymentMethod])
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="payments")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="payments")
+    received_on = models.DateField(_("date de règlement"))
+    amount = models.DecimalField(_("montant"), **MONEY)
+    unallocated_amount = models.DecimalField(_("non lettré"), **MONEY)
+    currency = models.CharField(_("devise"), max_length=3, default="EUR")
+    method = models.CharField(_("mode"), max_length=20, choices=Method.choices,
+                              default=PaymentMethod.TRANSFER.value)
+    reference = models.CharField(_("référence"), max_length=120, blank=True)
+    label = models.CharField(_("libellé"), max_length=200, blank=True)
+    source_key = models.CharField(max_length=120, blank=True)
+    import_batch = models.ForeignKey("imports.ImportBatch", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="payments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("règlement")
+        verbose_name_plural = _("règlements")
+        ordering = ["-received_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(unallocated_amount__gte=0) & Q(unallocated_amount__lte=F("amount")),
+                name="payment_unallocated_within_amount"),
+        ]
+        indexes = [
+            models.Index(fields=["company", "customer", "received_on"]),
+            models.Index(fields=["company", "source_key"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.received_on} {self.amount} {self.currency}"
+
+
+class Allocation(models.Model):
+    """Lettrage: part of a payment or of a credit item settling a debit item."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="allocations")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="allocations")
+    credit_item = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="credit_allocations")
+    amount = models.DecimalField(_("montant"), **MONEY)
+    allocated_on = models.DateField(_("date de lettrage"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lettrage")
+        verbose_name_plural = _("lettrages")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(payment__isnull=False) & Q(credit_item__isnull=True))
+                | (Q(payment__isnull=True) & Q(credit_item__isnull=False)),
+                name="allocation_has_one_source"),
+        ]
+        indexes = [models.Index(fields=["company", "allocated_on"])]

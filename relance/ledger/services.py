@@ -1,0 +1,123 @@
+"""The only code that writes the ledger: companies, payments, allocations.
+
+Open amounts are kept consistent here: every allocation lowers the item's `open_amount` and
+the payment's (or credit item's) available amount in the same transaction, with F()
+expressions so that concurrent writers cannot lose an update, and CHECK constraints refuse
+anything that would go below zero.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from relance.core.ledger import AccountPosition, account_position
+
+from .models import Allocation, Company, Customer, Invoice, Payment
+
+
+class AllocationError(ValueError):
+    """An allocation that the ledger cannot take (too large, other customer, other currency)."""
+
+
+@transaction.atomic
+def create_company(code: str, name: str, **fields) -> Company:
+    company = Company(code=code, name=name, **fields)
+    company.full_clean()
+    company.save()
+    return company
+
+
+@transaction.atomic
+def record_payment(company: Company, *, amount: Decimal, received_on: date, currency: str,
+                   customer: Customer | None = None, **fields) -> Payment:
+    payment = Payment(company=company, customer=customer, amount=amount, received_on=received_on,
+                      currency=currency, unallocated_amount=amount, **fields)
+    payment.full_clean()
+    payment.save()
+    return payment
+
+
+@transaction.atomic
+def record_invoice(company: Company, customer: Customer, **fields) -> Invoice:
+    invoice = Invoice(company=company, customer=customer, **fields)
+    if invoice.open_amount is None:
+        invoice.open_amount = invoice.amount
+    invoice.full_clean()
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def allocate(invoice: Invoice, amount: Decimal, allocated_on: date, *,
+             payment: Payment | None = None, credit_item: Invoice | None = None,
+             user=None) -> Allocation:
+    """Settle `amount` of a debit item with a payment or a credit item (lettrage)."""
+    source = payment or credit_item
+    if source is None or (payment and credit_item):
+        raise AllocationError("une affectation vient d'un règlement ou d'un avoir, pas des deux")
+    if invoice.is_credit or (credit_item is not None and not credit_item.is_credit):
+        raise AllocationError("on affecte un crédit à une pièce au débit")
+    if source.currency != invoice.currency:
+        raise AllocationError(f"devises différentes : {source.currency} et {invoice.currency}")
+    if amount <= 0:
+        raise AllocationError("le montant affecté doit être positif")
+    _take(Invoice.objects.filter(pk=invoice.pk), "open_amount", amount)
+    if payment is not None:
+        _take(Payment.objects.filter(pk=payment.pk), "unallocated_amount", amount)
+    else:
+        _take(Invoice.objects.filter(pk=credit_item.pk), "open_amount", amount)
+    return Allocation.objects.create(company_id=invoice.company_id, invoice=invoice,
+                                     payment=payment, credit_item=credit_item, amount=amount,
+                                     allocated_on=allocated_on, created_by=user)
+
+
+def _take(queryset, field: str, amount: Decimal) -> None:
+    try:
+        with transaction.atomic():
+            changed = queryset.filter(**{f"{field}__gte": amount}).update(
+                **{field: F(field) - amount})
+    except IntegrityError:
+        changed = 0
+    if changed != 1:
+        raise AllocationError(f"montant affecté ({amount}) supérieur au disponible")
+
+
+def _sum(queryset, field: str):
+    return Coalesce(Subquery(queryset.values("customer").annotate(total=Sum(field)).values("total")),
+                    Value(Decimal(0)), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def with_position(customers, today: date, currency: str):
+    """Annotate customers with `balance` and `overdue` in one currency (relance.core.ledger)."""
+    items = Invoice.objects.filter(customer=OuterRef("pk"), open_amount__gt=0, currency=currency)
+    open_debit = _sum(items.filter(is_credit=False), "open_amount")
+    open_credit = _sum(items.filter(is_credit=True), "open_amount")
+    overdue_debit = _sum(items.filter(is_credit=False, due_on__lt=today), "open_amount")
+    unallocated = _sum(Payment.objects.filter(customer=OuterRef("pk"), unallocated_amount__gt=0,
+                                              currency=currency),
+                       "unallocated_amount")
+    credits = F("open_credit") + F("unallocated")
+    money = DecimalField(max_digits=16, decimal_places=2)
+    return customers.annotate(
+        open_debit=open_debit, open_credit=open_credit, unallocated=unallocated,
+        overdue_debit=overdue_debit,
+    ).annotate(
+        balance=F("open_debit") - credits,
+        overdue=Case(
+            When(Q(overdue_debit__lte=credits), then=Value(Decimal(0))),
+            When(Q(balance__lt=F("overdue_debit") - credits), then=F("balance")),
+            default=F("overdue_debit") - credits, output_field=money),
+    )
+
+
+def position_of(customer: Customer, today: date, currency: str | None = None) -> AccountPosition:
+    currency = currency or customer.company.currency
+    row = with_position(Customer.objects.filter(pk=customer.pk), today, currency).values(
+        "open_debit", "open_credit", "unallocated", "overdue_debit").get()
+    return account_position(row["open_debit"], row["open_credit"], row["unallocated"],
+                            row["overdue_debit"])

@@ -121,3 +121,97 @@ def position_of(customer: Customer, today: date, currency: str | None = None) ->
         "open_debit", "open_credit", "unallocated", "overdue_debit").get()
     return account_position(row["open_debit"], row["open_credit"], row["unallocated"],
                             row["overdue_debit"])
+
+
+# --- Writes used by the web UI (relance.web) -------------------------------------------------
+
+
+class InvoiceLocked(ValueError):
+    """An invoice already lettered (allocated) whose amount, kind or currency would change."""
+
+
+@transaction.atomic
+def create_customer(company: Company, **fields) -> Customer:
+    customer = Customer(company=company, **fields)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def update_customer(customer: Customer, **fields) -> Customer:
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def save_contact(contact, **fields):
+    """Create (no pk yet) or update a contact of a customer."""
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def update_company(company: Company, **fields) -> Company:
+    for name, value in fields.items():
+        setattr(company, name, value)
+    company.full_clean()
+    company.save()
+    return company
+
+
+def has_allocations(invoice: Invoice) -> bool:
+    return (Allocation.objects.filter(invoice=invoice).exists()
+            or Allocation.objects.filter(credit_item=invoice).exists())
+
+
+@transaction.atomic
+def update_invoice(invoice: Invoice, **fields) -> Invoice:
+    """Edit an invoice; its amount, kind and currency are frozen once it is lettered."""
+    current = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    frozen = ("amount", "kind", "is_credit", "currency")
+    changes = [name for name in frozen if name in fields and fields[name] != getattr(current, name)]
+    if changes and has_allocations(current):
+        raise InvoiceLocked("pièce déjà lettrée : son montant, son type et sa devise ne "
+                            "peuvent plus changer")
+    for name, value in fields.items():
+        setattr(invoice, name, value)
+    if "amount" in changes:
+        # Not lettered: the open amount moves with the amount (an import may have settled part).
+        invoice.open_amount = current.open_amount + invoice.amount - current.amount
+    invoice.full_clean()
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def receive_payment(company: Company, customer: Customer, invoices, *, user=None,
+                    **payment_fields) -> Payment:
+    """Record a payment and letter it to the chosen open invoices, oldest due date first."""
+    payment = record_payment(company, customer=customer, **payment_fields)
+    remaining = payment.amount
+    for invoice in sorted(invoices, key=lambda item: (item.due_on, item.number)):
+        invoice.refresh_from_db(fields=["open_amount"])
+        amount = min(remaining, invoice.open_amount)
+        if amount <= 0:
+            continue
+        allocate(invoice, amount, payment.received_on, payment=payment, user=user)
+        remaining -= amount
+    payment.refresh_from_db(fields=["unallocated_amount"])
+    return payment
+
+
+@transaction.atomic
+def open_import_batch(company: Company, *, kind: str, file_name: str, file_sha256: str,
+                      user=None):
+    """The record of an import about to run (belongs in relance.imports.services)."""
+    from relance.imports.models import ImportBatch
+
+    return ImportBatch.objects.create(company=company, kind=kind, file_name=file_name,
+                                      file_sha256=file_sha256, user=user)

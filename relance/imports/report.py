@@ -1,0 +1,35 @@
+"""What an import tells its user: counts per kind and the rejected lines."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from relance.core.records import Rejection
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read at all (wrong format, unreadable encoding, missing columns).
+
+    Nothing was written; the message says where and why."""
+
+
+@dataclass
+class ImportReport:
+    """Counts per kind of record ('customers', 'invoices', 'payments', 'allocations', ...)."""
+
+    batch_id: int | None = None
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "batch": self.batch_id,
+            "created": dict(self.created),
+            "updated": dict(self.updated),
+            "unchanged": dict(self.unchanged),
+            "rejected": [{"line": r.line, "reason": r.reason} for r in
+                         sorted(self.rejected, key=lambda r: r.line)],
+        }

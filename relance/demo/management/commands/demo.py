@@ -1,0 +1,32 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from relance.demo.services import DEMO_PASSWORD, DEMO_USERS, build_demo
+
+
+class Command(BaseCommand):
+    help = ("Build the demo company (DEMO) with users for every role, then serve the web UI.\n"
+            "Migrates the database first; an existing DEMO company is kept as it is.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=1, help="seed of the generated portfolio")
+        parser.add_argument("--no-serve", action="store_true", help="build, but start no server")
+        parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1")
+
+    def handle(self, *args, seed, no_serve, port, **options):
+        call_command("migrate", verbosity=0, interactive=False)
+        company, result = build_demo(timezone.localdate(), seed=seed)
+        if result is None:
+            self.stdout.write(f"{company} already exists: data kept as it is.")
+        else:
+            counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
+            self.stdout.write(f"Built {company}: {counts} in {result.seconds:.1f} s.")
+        self.stdout.write(f"\nOpen http://127.0.0.1:{port}/ and log in as:\n")
+        self.stdout.write(f"  {'user':<12} {'role':<12} password")
+        for username, role, _first, _last in DEMO_USERS:
+            self.stdout.write(f"  {username:<12} {role.value:<12} {DEMO_PASSWORD}")
+        if not no_serve:
+            # Without DEBUG, runserver serves static files only when told to (--insecure).
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False,
+                         insecure_serving=True)

@@ -1,0 +1,108 @@
+"""How each payer profile pays: delay after the due date, partial payments, payment runs."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from relance.core.records import PayerProfile, PaymentMethod
+
+P = PayerProfile
+
+PROFILE_WEIGHTS = {P.GOOD: 45, P.NEGLIGENT: 20, P.BAD: 8, P.ADMINISTRATIVE: 8,
+                   P.DISPUTE_PRONE: 6, P.AUTOMATIC: 10, P.INSOLVENT: 3}
+_PROFILES = list(PROFILE_WEIGHTS)
+_CUMULATIVE = list(itertools.accumulate(PROFILE_WEIGHTS.values()))
+
+Delay = Callable[[random.Random], "int | None"]
+
+
+def _good(rng: random.Random) -> int | None:
+    return max(-10, round(rng.gauss(0, 4)))
+
+
+def _bad(rng: random.Random) -> int | None:
+    return None if rng.random() < 0.15 else rng.randint(30, 120)
+
+
+def _insolvent(rng: random.Random) -> int | None:
+    return None if rng.random() < 0.8 else rng.randint(60, 200)
+
+
+def _disputed(rng: random.Random) -> int | None:
+    return None if rng.random() < 0.4 else rng.randint(60, 180)
+
+
+# Days between the due date and the payment; None: never paid.
+DELAYS: dict[PayerProfile, Delay] = {
+    P.GOOD: _good,
+    P.NEGLIGENT: lambda rng: rng.randint(10, 40),
+    P.BAD: _bad,
+    P.INSOLVENT: _insolvent,
+    P.ADMINISTRATIVE: lambda rng: rng.randint(45, 90),
+    P.DISPUTE_PRONE: lambda rng: rng.randint(0, 20),
+    P.AUTOMATIC: lambda rng: 0,
+}
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """A customer's habits. `cycle` > 1: pays in runs every `cycle` days (a weekly transfer
+    run, or a public buyer's monthly batch), so one payment covers several invoices."""
+
+    profile: PayerProfile
+    terms_days: int
+    mu: float  # log of the typical invoice amount in euros
+    cycle: int
+    phase: int
+    is_consumer: bool
+
+    @property
+    def overpays(self) -> bool:
+        return self.profile is not P.AUTOMATIC
+
+    def method(self, rng: random.Random) -> PaymentMethod:
+        if self.profile is P.AUTOMATIC:
+            return PaymentMethod.DIRECT_DEBIT
+        if self.is_consumer:
+            return rng.choice((PaymentMethod.CARD, PaymentMethod.TRANSFER, PaymentMethod.CHEQUE))
+        draw = rng.random()
+        if draw < 0.75:
+            return PaymentMethod.TRANSFER
+        return PaymentMethod.CHEQUE if draw < 0.88 else PaymentMethod.LCR
+
+    def on_payment_run(self, day: int) -> int:
+        return day + (self.phase - day) % self.cycle
+
+
+def behaviour_for(rng: random.Random, is_consumer: bool) -> Behaviour:
+    profile = rng.choices(_PROFILES, cum_weights=_CUMULATIVE)[0]
+    terms = 30 if profile is P.AUTOMATIC or is_consumer else rng.choice((30, 30, 45, 60))
+    cycle = 1
+    if profile is P.ADMINISTRATIVE:
+        terms, cycle = 60, 30
+    elif profile in (P.GOOD, P.NEGLIGENT) and rng.random() < 0.3:
+        cycle = 7
+    mu = rng.gauss(4.8, 0.6) if is_consumer else rng.gauss(6.6, 0.9)
+    return Behaviour(profile, terms, mu, cycle, rng.randrange(cycle), is_consumer)
+
+
+def settlement_plan(rng: random.Random, b: Behaviour, due: int,
+                    cents: int) -> tuple[list[tuple[int, int]], bool]:
+    """When and how much of `cents` gets paid (day ordinals), and whether it is disputed."""
+    if cents <= 0:
+        return [], False
+    is_disputed = (rng.random() < 0.15) if b.profile is P.DISPUTE_PRONE else rng.random() < 0.003
+    delay = _disputed(rng) if is_disputed else DELAYS[b.profile](rng)
+    if delay is None:
+        return [], is_disputed
+    day = b.on_payment_run(due + delay)
+    if b.profile is P.AUTOMATIC or cents < 2000 or rng.random() >= 0.06:
+        return [(day, cents)], is_disputed
+    first = int(cents * rng.uniform(0.3, 0.7))
+    never = 0.5 if b.profile in (P.BAD, P.INSOLVENT) else 0.15
+    if rng.random() < never:
+        return [(day, first)], is_disputed
+    return [(day, first), (b.on_payment_run(day + rng.randint(15, 60)), cents - first)], is_disputed

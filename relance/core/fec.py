@@ -1,0 +1,644 @@
+"""FEC (Fichier des Écritures Comptables, LPF art. A47 A-1): the receivables view of a ledger.
+
+The parser reads decoded text lines (the header first) and turns every line on a customer
+account into exactly one record, so that for each customer the sum of its items (debit +,
+credit -) minus its payments equals the ledger's own balance of that account.
+
+Text: `decode` takes UTF-8 (BOM or not), else cp1252 when bytes 0x80-0x9F occur (they are
+control characters in ISO-8859-15), else ISO-8859-15. `split_lines` / `iter_lines` accept LF,
+CRLF, CR and the "\\r\\r\\n" some Windows tools write, even mixed in one file.
+
+Columns are found by header name (case-insensitive, trimmed), in any order, extra columns
+allowed; the separator is whichever of tab, pipe or semicolon the header holds most.
+`Montant` + `Sens` (D/C) replaces `Debit` + `Credit` in some exports.
+
+Heuristics (codes differ between companies, so journals are judged by the accounts touched):
+- Customer accounts: 411 (clients) and 416 (clients douteux). 413 (effets à recevoir) and
+  419 (avances reçues) are left out: they are not open items a reminder can ask for.
+  The customer is CompAuxNum/CompAuxLib, or the account itself when CompAuxNum is empty.
+- Entries are (JournalCode, EcritureNum, EcritureDate); in a journal where EcritureNum holds
+  one single value over several dates (an export writing "0" everywhere), PieceRef is added.
+- Opening journal: touches no class 6 or 7 account, and either its JournalLib says
+  "nouveau" or all its entries are dated on or before the first date of every other journal
+  (detailed à-nouveaux keep the original dates of the open items they carry forward).
+- Otherwise each entry is a sales entry when it touches 70x, else a treasury entry when it
+  touches 511/512/514/53x, else other; the journal takes the kind most of its entries have.
+- A line on a customer account becomes: sales debit -> INVOICE, sales credit -> CREDIT_NOTE,
+  treasury credit -> payment (method guessed from EcritureLib, then JournalLib), treasury
+  debit -> REFUND, opening -> OPENING, anything else -> ADJUSTMENT. Lines with a zero
+  amount are counted in `ignored`.
+- Item numbers: PieceRef when unique among the items of the file, else
+  "{PieceRef or JournalCode}-{EcritureNum}-{n}". Due date: DateRglt when the column exists,
+  else issued_on + payment_days.
+- Lettering: lines of one customer sharing a non-empty EcritureLet form a group; credits are
+  allocated to debits oldest first, never more than is open on either side, so an unbalanced
+  (partial) group leaves the rest open. Letters are kept as written: some tools write
+  lowercase letters for partial lettering, so "aa" and "AA" are different groups.
+- Only customer lines are checked in full; other lines are checked for their field count and
+  EcritureDate (a broken line may hide a customer line), never for their amounts.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from .money import MoneyError, parse_amount, parse_currency
+from .records import (
+    AllocationRecord,
+    CustomerRecord,
+    ItemKind,
+    ItemRecord,
+    PaymentMethod,
+    PaymentRecord,
+    Rejection,
+)
+
+CUSTOMER_ACCOUNTS = ("411", "416")
+TREASURY_ACCOUNTS = ("511", "512", "514", "53")
+SALES_ACCOUNTS = ("70",)
+REQUIRED = ("JournalCode", "EcritureNum", "EcritureDate", "CompteNum")
+AMOUNTS = (("Debit", "Credit"), ("Montant", "Sens"))
+ZERO = Decimal(0)
+
+
+class FecError(ValueError):
+    """A file that cannot be read as a FEC at all; nothing is produced."""
+
+
+class JournalKind(StrEnum):
+    SALES = "sales"
+    TREASURY = "treasury"
+    OPENING = "opening"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class FecResult:
+    """Records from the customer lines; `lines` counts the non-blank lines after the header."""
+
+    customers: list[CustomerRecord]
+    items: list[ItemRecord]
+    payments: list[PaymentRecord]
+    allocations: list[AllocationRecord]
+    rejections: list[Rejection]
+    lines: int
+    ignored: int = 0
+    journals: dict[str, JournalKind] = field(default_factory=dict)
+
+
+# --- text -------------------------------------------------------------------------------
+
+_LINE_END = re.compile(r"\r*\n|\r")
+_C1 = re.compile(rb"[\x80-\x9f]")
+
+
+def decode(data: bytes) -> str:
+    """Text of a FEC file: UTF-8 (BOM stripped), else cp1252 or ISO-8859-15."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _decode_legacy(data)
+    return text.removeprefix("\ufeff")
+
+
+def _decode_legacy(data: bytes) -> str:
+    if _C1.search(data):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+    return data.decode("iso-8859-15")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines without terminators; a final terminator does not make an empty last line."""
+    return list(iter_lines(text))
+
+
+def iter_lines(text: str) -> Iterator[str]:
+    """Like `split_lines`, one line at a time."""
+    start = 0
+    for match in _LINE_END.finditer(text):
+        yield text[start:match.start()]
+        start = match.end()
+    if start < len(text):
+        yield text[start:]
+
+
+def iter_file_lines(chunks: Iterable[bytes]) -> Iterator[str]:
+    """Decode and split a file read in chunks, without holding it whole in memory.
+
+    UTF-8 is assumed until a byte proves otherwise; the rest is then read as `decode` would
+    read a legacy file (what came before was ASCII, identical in all three encodings)."""
+    decoder = _ChunkDecoder()
+    pending = ""
+    for chunk in chunks:
+        text = pending + decoder.decode(chunk)
+        # A trailing CR may be the start of CRLF or CR CR LF split across two chunks.
+        body = text.rstrip("\r")
+        parts = _LINE_END.split(body)
+        pending = parts.pop() + text[len(body):]
+        yield from parts
+    yield from iter_lines(pending + decoder.decode(b"", final=True))
+
+
+class _ChunkDecoder:
+    def __init__(self) -> None:
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._legacy: codecs.IncrementalDecoder | None = None
+        self._first = True
+
+    def decode(self, data: bytes, final: bool = False) -> str:
+        text = self._decode(data, final)
+        if self._first and text:
+            self._first = False
+            text = text.removeprefix("\ufeff")
+        return text
+
+    def _decode(self, data: bytes, final: bool) -> str:
+        if self._legacy is None:
+            buffered = self._utf8.getstate()[0]
+            try:
+                return self._utf8.decode(data, final)
+            except UnicodeDecodeError:
+                encoding = "cp1252" if _C1.search(data) else "iso-8859-15"
+                self._legacy = codecs.getincrementaldecoder(encoding)(errors="replace")
+                data = buffered + data
+        return self._legacy.decode(data, final)
+
+
+# --- header -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FecHeader:
+    """Column names as written, the separator, and where each (lower-cased) name sits."""
+
+    names: list[str]
+    separator: str
+    positions: dict[str, int]
+
+    def index(self, name: str) -> int | None:
+        return self.positions.get(name.lower())
+
+
+def read_header(line: str) -> FecHeader:
+    """The header line: separator detected among tab, pipe and semicolon."""
+    line = line.removeprefix("\ufeff")
+    separator = max(("\t", "|", ";"), key=line.count)
+    names = [name.strip() for name in line.split(separator)]
+    positions: dict[str, int] = {}
+    for index, name in enumerate(names):
+        positions.setdefault(name.lower(), index)
+    return FecHeader(names, separator, positions)
+
+
+def split_fields(line: str, header: FecHeader) -> list[str]:
+    return line.split(header.separator)
+
+
+def _check_header(header: FecHeader) -> None:
+    missing = [name for name in REQUIRED if header.index(name) is None]
+    if not any(all(header.index(n) is not None for n in pair) for pair in AMOUNTS):
+        missing += [n for n in AMOUNTS[0] if header.index(n) is None]
+    if missing:
+        raise FecError("colonnes obligatoires absentes de l'en-tête FEC : " + ", ".join(missing)
+                       + f" (colonnes lues : {', '.join(header.names)})")
+
+
+# --- fields -----------------------------------------------------------------------------
+
+_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})$|(\d{2})/(\d{2})/(\d{4})$")
+
+
+def parse_date(text: str) -> date:
+    """YYYYMMDD, YYYY-MM-DD or DD/MM/YYYY, optionally followed by a time."""
+    raw = text.strip().split(" ")[0].split("T")[0]
+    match = _DATE.match(raw)
+    if not match:
+        raise ValueError(text)
+    y, m, d, d2, m2, y2 = match.groups()
+    return date(int(y or y2), int(m or m2), int(d or d2))
+
+
+def _amount(text: str) -> Decimal:
+    """Fast path for the usual '1234,56'; money.parse_amount for anything fancier."""
+    raw = text.strip()
+    if not raw:
+        return ZERO
+    try:
+        value = Decimal(raw.replace(",", "."))
+    except InvalidOperation:
+        return parse_amount(raw)
+    if not value.is_finite():
+        raise MoneyError(text)
+    return value
+
+
+def _canonical(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value else "0"
+
+
+_METHODS = (
+    (re.compile(r"\b(CHQ|CHEQUES?|CH)\b"), PaymentMethod.CHEQUE),
+    (re.compile(r"\b(PRLV|PRELEV\w*)"), PaymentMethod.DIRECT_DEBIT),
+    (re.compile(r"\bLCR\b"), PaymentMethod.LCR),
+    (re.compile(r"\b(CB|CARTES?)\b"), PaymentMethod.CARD),
+    (re.compile(r"\b(ESP|ESPECES)\b"), PaymentMethod.CASH),
+)
+_ACCENTS = str.maketrans("ÉÈÊË", "EEEE")
+
+
+def guess_method(*labels: str) -> PaymentMethod:
+    """Payment method from the first label that names one; a transfer otherwise."""
+    for label in labels:
+        text = label.upper().translate(_ACCENTS)
+        for pattern, method in _METHODS:
+            if pattern.search(text):
+                return method
+    return PaymentMethod.TRANSFER
+
+
+# --- pass 1: read every line ------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Line:
+    """A customer line, parsed; `amount` is debit - credit (in `currency`)."""
+
+    number: int
+    key: str
+    journal: str
+    entry_num: str
+    entry_on: date
+    customer_code: str
+    customer_name: str
+    piece_ref: str
+    piece_on: date | None
+    label: str
+    amount: Decimal
+    currency: str
+    letter: str
+    lettered_on: date | None
+    due_on: date | None
+
+
+@dataclass(slots=True)
+class _Journal:
+    label: str
+    first_on: date
+    last_on: date
+    first_num: str
+    has_income: bool = False  # touches class 6 or 7
+    has_many_nums: bool = False
+
+
+class _Columns:
+    """Positions of the columns the parser reads (None: absent)."""
+
+    def __init__(self, header: FecHeader) -> None:
+        ix = header.index
+        self.count = len(header.names)
+        self.journal, self.num = ix("JournalCode") or 0, ix("EcritureNum") or 0
+        self.date, self.account = ix("EcritureDate") or 0, ix("CompteNum") or 0
+        self.journal_lib, self.account_lib = ix("JournalLib"), ix("CompteLib")
+        self.aux, self.aux_lib = ix("CompAuxNum"), ix("CompAuxLib")
+        self.piece, self.piece_date, self.label = ix("PieceRef"), ix("PieceDate"), ix("EcritureLib")
+        self.debit, self.credit = ix("Debit"), ix("Credit")
+        self.montant, self.sens = ix("Montant"), ix("Sens")
+        self.letter, self.letter_date = ix("EcritureLet"), ix("DateLet")
+        self.due_date = ix("DateRglt")
+        self.amount_currency, self.currency = ix("Montantdevise"), ix("Idevise")
+        self.use_sens = self.debit is None or self.credit is None
+
+
+def _get(fields: list[str], index: int | None) -> str:
+    return fields[index].strip() if index is not None else ""
+
+
+class _Reader:
+    """Pass 1: journal statistics for every line, a `_Line` for every customer line."""
+
+    def __init__(self, header: FecHeader, currency: str) -> None:
+        self.cols = _Columns(header)
+        self.separator = header.separator
+        self.currency = currency
+        self.journals: dict[str, _Journal] = {}
+        self.entries: dict[tuple[str, str, str, str], int] = {}
+        self.customer_lines: list[_Line] = []
+        self.rejections: list[Rejection] = []
+        self.lines = self.ignored = 0
+        self._dates: dict[str, date] = {}
+        self._occurrences: Counter[str] = Counter()
+
+    def read(self, number: int, text: str) -> None:
+        if not text or text.isspace():
+            return
+        self.lines += 1
+        fields = text.split(self.separator)
+        cols = self.cols
+        if len(fields) != cols.count and (
+                len(fields) < cols.count or any(f.strip() for f in fields[cols.count:])):
+            return self._reject(number, f"{len(fields)} champs au lieu de {cols.count}")
+        try:
+            entry_on = self._date(fields[cols.date])
+        except ValueError:
+            return self._reject(number, f"date EcritureDate illisible '{fields[cols.date]}'")
+        journal, account = fields[cols.journal].strip(), fields[cols.account].strip()
+        num = fields[cols.num].strip()
+        self._count(journal, num, entry_on, account, fields)
+        if account.startswith(CUSTOMER_ACCOUNTS):
+            self._read_customer(number, fields, journal, num, entry_on, account)
+
+    def _reject(self, number: int, reason: str) -> None:
+        self.rejections.append(Rejection(line=number, reason=f"ligne {number} : {reason}"))
+
+    def _date(self, text: str) -> date:
+        found = self._dates.get(text)
+        if found is None:
+            found = self._dates[text] = parse_date(text)
+        return found
+
+    def _optional_date(self, fields: list[str], index: int | None) -> date | None:
+        text = _get(fields, index)
+        return self._date(text) if text else None
+
+    def _count(self, journal: str, num: str, on: date, account: str, fields: list[str]) -> None:
+        stats = self.journals.get(journal)
+        if stats is None:
+            label = _get(fields, self.cols.journal_lib)
+            stats = self.journals[journal] = _Journal(label, on, on, num)
+        stats.first_on, stats.last_on = min(stats.first_on, on), max(stats.last_on, on)
+        stats.has_many_nums = stats.has_many_nums or num != stats.first_num
+        stats.has_income = stats.has_income or account[:1] in ("6", "7")
+        flag = 1 if account.startswith(SALES_ACCOUNTS) else 2 if account.startswith(
+            TREASURY_ACCOUNTS) else 0
+        key = (journal, num, fields[self.cols.date], _get(fields, self.cols.piece))
+        self.entries[key] = self.entries.get(key, 0) | flag
+
+    def _read_customer(self, number: int, fields: list[str], journal: str, num: str,
+                       entry_on: date, account: str) -> None:
+        cols = self.cols
+        try:
+            debit, credit = self._debit_credit(fields)
+        except (MoneyError, ValueError) as error:
+            return self._reject(number, str(error))
+        if not debit and not credit:
+            self.ignored += 1
+            return
+        try:
+            dates = [self._optional_date(fields, i) for i in (cols.piece_date, cols.letter_date,
+                                                               cols.due_date)]
+            amount, currency = self._currency_amount(fields, debit - credit)
+        except (MoneyError, ValueError) as error:
+            return self._reject(number, self._field_error(fields, error))
+        aux = _get(fields, cols.aux)
+        code, name = (aux, _get(fields, cols.aux_lib)) if aux else (
+            account, _get(fields, cols.account_lib))
+        piece, label = _get(fields, cols.piece), _get(fields, cols.label)
+        key = self._key(journal, num, entry_on, account, aux, piece, label, debit, credit)
+        self.customer_lines.append(_Line(
+            number, key, journal, num, entry_on, code, name, piece, dates[0], label, amount,
+            currency, _get(fields, cols.letter), dates[1], dates[2]))
+
+    def _debit_credit(self, fields: list[str]) -> tuple[Decimal, Decimal]:
+        cols = self.cols
+        if not cols.use_sens:
+            return (self._money(fields, cols.debit, "Debit"),
+                    self._money(fields, cols.credit, "Credit"))
+        value = self._money(fields, cols.montant, "Montant")
+        sens = _get(fields, cols.sens).upper()[:1]
+        if sens not in ("D", "C", "+", "-"):
+            raise ValueError(f"sens '{_get(fields, cols.sens)}' illisible (attendu D ou C)")
+        return (value, ZERO) if sens in ("D", "+") else (ZERO, value)
+
+    @staticmethod
+    def _money(fields: list[str], index: int | None, name: str) -> Decimal:
+        text = fields[index] if index is not None else ""
+        try:
+            return _amount(text)
+        except MoneyError:
+            raise ValueError(f"montant {name} illisible '{text.strip()}'") from None
+
+    def _currency_amount(self, fields: list[str], amount: Decimal) -> tuple[Decimal, str]:
+        code = _get(fields, self.cols.currency)
+        text = _get(fields, self.cols.amount_currency)
+        if not code or not text or parse_currency(code) == self.currency:
+            return amount, self.currency
+        # Foreign-currency line: the amount in that currency, with the side of the line.
+        value = abs(_amount(text))
+        return (value if amount > 0 else -value), parse_currency(code)
+
+    def _field_error(self, fields: list[str], error: Exception) -> str:
+        if isinstance(error, MoneyError):
+            return f"devise ou montant en devise illisible ({error})"
+        for name, index in (("PieceDate", self.cols.piece_date), ("DateLet", self.cols.letter_date),
+                            ("DateRglt", self.cols.due_date)):
+            text = _get(fields, index)
+            if text and text not in self._dates:
+                return f"date {name} illisible '{text}'"
+        return str(error)
+
+    def _key(self, *parts: object) -> str:
+        """Same line, same key, in any export that contains it; repeats get a counter."""
+        text = "\x1f".join(_canonical(p) if isinstance(p, Decimal) else str(p) for p in parts)
+        self._occurrences[text] += 1
+        text += f"\x1f{self._occurrences[text]}"
+        return "fec:" + hashlib.sha1(text.encode()).hexdigest()[:20]
+
+
+# --- pass 2: journals -------------------------------------------------------------------
+
+
+def classify_journals(journals: dict[str, _Journal],
+                      entries: dict[tuple[str, str, str, str], int]) -> dict[str, JournalKind]:
+    """Kind of each journal from the accounts its entries touch (see the module docstring)."""
+    votes: dict[str, Counter[JournalKind]] = defaultdict(Counter)
+    for journal, flags in _entry_flags(journals, entries).items():
+        kind = JournalKind.SALES if flags & 1 else (
+            JournalKind.TREASURY if flags & 2 else JournalKind.OTHER)
+        votes[journal[0]][kind] += 1
+    kinds = {}
+    for code, stats in journals.items():
+        others = [j.first_on for c, j in journals.items() if c != code]
+        is_first = bool(others) and stats.last_on <= min(others)
+        if not stats.has_income and (is_first or "nouveau" in stats.label.lower()):
+            kinds[code] = JournalKind.OPENING
+        else:
+            kinds[code] = max(votes[code].items(), key=lambda v: (v[1], v[0] != "other"))[0]
+    return kinds
+
+
+def _entry_flags(journals: dict[str, _Journal],
+                 entries: dict[tuple[str, str, str, str], int]) -> dict[tuple[str, ...], int]:
+    """Flags per entry; PieceRef only splits entries where EcritureNum is no key."""
+    merged: dict[tuple[str, ...], int] = {}
+    for (journal, num, on, piece), flags in entries.items():
+        stats = journals[journal]
+        reliable = stats.has_many_nums or stats.first_on == stats.last_on
+        key = (journal, num, on) if reliable else (journal, num, on, piece)
+        merged[key] = merged.get(key, 0) | flags
+    return merged
+
+
+# --- pass 3: records --------------------------------------------------------------------
+
+
+@dataclass
+class _Builder:
+    kinds: dict[str, JournalKind]
+    payment_days: int
+    journal_labels: dict[str, str]
+    customers: dict[str, CustomerRecord] = field(default_factory=dict)
+    items: list[ItemRecord] = field(default_factory=list)
+    payments: list[PaymentRecord] = field(default_factory=list)
+    numbers: dict[str, str] = field(default_factory=dict)  # source key -> item number
+
+    def add(self, line: _Line) -> None:
+        self._customer(line)
+        kind = self.kinds.get(line.journal, JournalKind.OTHER)
+        if kind == JournalKind.TREASURY and line.amount < 0:
+            self.payments.append(self._payment(line))
+        else:
+            self.items.append(self._item(line, _item_kind(kind, line.amount > 0)))
+
+    def _customer(self, line: _Line) -> None:
+        known = self.customers.get(line.customer_code)
+        if known is None:
+            self.customers[line.customer_code] = CustomerRecord(
+                line=line.number, code=line.customer_code, name=line.customer_name)
+        elif not known.name and line.customer_name:
+            self.customers[line.customer_code] = replace(known, name=line.customer_name)
+
+    def _payment(self, line: _Line) -> PaymentRecord:
+        method = guess_method(line.label, line.piece_ref, self.journal_labels.get(line.journal, ""))
+        return PaymentRecord(
+            line=line.number, source_key=line.key, customer_code=line.customer_code,
+            received_on=line.entry_on, amount=-line.amount, currency=line.currency,
+            method=method, reference=line.piece_ref, label=line.label,
+            customer_name=line.customer_name)
+
+    def _item(self, line: _Line, kind: ItemKind) -> ItemRecord:
+        issued_on = line.piece_on or line.entry_on
+        due_on = line.due_on or issued_on + timedelta(days=self.payment_days)
+        return ItemRecord(
+            line=line.number, source_key=line.key, customer_code=line.customer_code,
+            number=self.numbers[line.key], kind=kind, issued_on=issued_on, due_on=due_on,
+            amount=abs(line.amount), currency=line.currency, is_credit=line.amount < 0,
+            customer_name=line.customer_name, label=line.label)
+
+
+def _item_kind(journal: JournalKind, is_debit: bool) -> ItemKind:
+    if journal == JournalKind.SALES:
+        return ItemKind.INVOICE if is_debit else ItemKind.CREDIT_NOTE
+    if journal == JournalKind.TREASURY:
+        return ItemKind.REFUND
+    return ItemKind.OPENING if journal == JournalKind.OPENING else ItemKind.ADJUSTMENT
+
+
+def number_items(lines: list[_Line]) -> dict[str, str]:
+    """PieceRef when it names one item only, else '{PieceRef or JournalCode}-{EcritureNum}-{n}'."""
+    uses = Counter(line.piece_ref for line in lines)
+    taken = {ref for ref, count in uses.items() if count == 1 and ref}
+    numbers, counters = {}, Counter[str]()
+    for line in lines:
+        if line.piece_ref and uses[line.piece_ref] == 1:
+            numbers[line.key] = line.piece_ref
+            continue
+        stem = f"{line.piece_ref or line.journal}-{line.entry_num}"
+        number = ""
+        while not number or number in taken:
+            counters[stem] += 1
+            number = f"{stem}-{counters[stem]}"
+        taken.add(number)
+        numbers[line.key] = number
+    return numbers
+
+
+# --- pass 4: lettering ------------------------------------------------------------------
+
+
+def allocate_lettering(lines: list[_Line], payment_keys: set[str]) -> list[AllocationRecord]:
+    """Lettered lines of one customer settle each other, oldest credit to oldest debit."""
+    groups: dict[tuple[str, str, str], list[_Line]] = defaultdict(list)
+    for line in lines:
+        if line.letter:
+            groups[(line.customer_code, line.currency, line.letter)].append(line)
+    allocations: list[AllocationRecord] = []
+    for group in groups.values():
+        allocations += _allocate_group(group, payment_keys)
+    return allocations
+
+
+def _line_date(line: _Line, payment_keys: set[str]) -> date:
+    return line.entry_on if line.key in payment_keys else (line.piece_on or line.entry_on)
+
+
+def _allocate_group(group: list[_Line], payment_keys: set[str]) -> list[AllocationRecord]:
+    def age(line: _Line) -> tuple[date, int]:
+        return _line_date(line, payment_keys), line.number
+
+    debits = sorted((line for line in group if line.amount > 0), key=age)
+    credits = sorted((line for line in group if line.amount < 0), key=age)
+    lettered = [line.lettered_on for line in group if line.lettered_on]
+    on = max(lettered) if lettered else max(_line_date(line, payment_keys) for line in group)
+    allocations: list[AllocationRecord] = []
+    opens = [line.amount for line in debits]
+    index = 0
+    for credit in credits:
+        left = -credit.amount
+        while left and index < len(debits):
+            amount = min(left, opens[index])
+            allocations.append(AllocationRecord(debits[index].key, credit.key, amount, on))
+            left -= amount
+            opens[index] -= amount
+            index += 0 if opens[index] else 1
+    return allocations
+
+
+# --- the whole file ---------------------------------------------------------------------
+
+
+def parse(lines: Iterable[str], *, currency: str = "EUR", payment_days: int = 30) -> FecResult:
+    """Customers, items, payments and allocations from the lines of a FEC (header first).
+
+    Raises FecError when the header lacks a required column."""
+    numbered = iter(enumerate(lines, start=1))
+    first = next(numbered, None)
+    if first is None or not first[1].strip():
+        raise FecError("fichier FEC vide : la première ligne doit être l'en-tête des colonnes")
+    header = read_header(first[1])
+    _check_header(header)
+    reader = _Reader(header, parse_currency(currency))
+    for number, text in numbered:
+        reader.read(number, text)
+    return _build(reader, payment_days)
+
+
+def _build(reader: _Reader, payment_days: int) -> FecResult:
+    kinds = classify_journals(reader.journals, reader.entries)
+    labels = {code: stats.label for code, stats in reader.journals.items()}
+    builder = _Builder(kinds, payment_days, labels)
+    lines = reader.customer_lines
+    item_lines = [line for line in lines if not _is_payment(kinds, line)]
+    builder.numbers = number_items(item_lines)
+    for line in lines:
+        builder.add(line)
+    payment_keys = {payment.source_key for payment in builder.payments}
+    return FecResult(
+        customers=list(builder.customers.values()), items=builder.items,
+        payments=builder.payments, allocations=allocate_lettering(lines, payment_keys),
+        rejections=reader.rejections, lines=reader.lines, ignored=reader.ignored,
+        journals=kinds)
+
+
+def _is_payment(kinds: dict[str, JournalKind], line: _Line) -> bool:
+    return kinds.get(line.journal) == JournalKind.TREASURY and line.amount < 0

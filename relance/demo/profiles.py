@@ -46,6 +46,10 @@ DELAYS: dict[PayerProfile, Delay] = {
     P.AUTOMATIC: lambda rng: 0,
 }
 
+# Share of invoices disputed; a direct debit goes through whatever the customer thinks.
+DISPUTE_RATES = {profile: 0.003 for profile in PayerProfile} | {P.DISPUTE_PRONE: 0.15,
+                                                                 P.AUTOMATIC: 0.0}
+
 
 @dataclass(frozen=True)
 class Behaviour:
@@ -94,7 +98,7 @@ def settlement_plan(rng: random.Random, b: Behaviour, due: int,
     """When and how much of `cents` gets paid (day ordinals), and whether it is disputed."""
     if cents <= 0:
         return [], False
-    is_disputed = (rng.random() < 0.15) if b.profile is P.DISPUTE_PRONE else rng.random() < 0.003
+    is_disputed = rng.random() < DISPUTE_RATES[b.profile]
     delay = _disputed(rng) if is_disputed else DELAYS[b.profile](rng)
     if delay is None:
         return [], is_disputed

@@ -16,7 +16,8 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True)
         listing = actions.add_parser("list", help="customers with balance and overdue")
         listing.add_argument("--company", required=True, help="company code")
-        listing.add_argument("--format", dest="output_format", choices=("table", "json"), default="table")
+        listing.add_argument("--format", dest="output_format", choices=("table", "json"),
+                             default="table")
         listing.add_argument("--as-of", type=date.fromisoformat, default=None,
                              help="reference day for overdue, YYYY-MM-DD (default: today)")
 

@@ -19,8 +19,9 @@ Heuristics (codes differ between companies, so journals are judged by the accoun
 - Entries are (JournalCode, EcritureNum, EcritureDate); in a journal where EcritureNum holds
   one single value over several dates (an export writing "0" everywhere), PieceRef is added.
 - Opening journal: touches no class 6 or 7 account, and either its JournalLib says
-  "nouveau" or all its entries are dated on or before the first date of every other journal
-  (detailed à-nouveaux keep the original dates of the open items they carry forward).
+  "nouveau", or all its entries are dated on or before the first date of every other journal
+  (detailed à-nouveaux keep the original dates of the open items they carry forward) and it
+  touches at least three of the classes 1 to 5 (a bank journal touches 4 and 5 only).
 - Otherwise each entry is a sales entry when it touches 70x, else a treasury entry when it
   touches 511/512/514/53x, else other; the journal takes the kind most of its entries have.
 - A line on a customer account becomes: sales debit -> INVOICE, sales credit -> CREDIT_NOTE,
@@ -297,7 +298,7 @@ class _Journal:
     first_on: date
     last_on: date
     first_num: str
-    has_income: bool = False  # touches class 6 or 7
+    classes: set[str] = field(default_factory=set)  # balance-sheet classes (1 to 5) touched
     has_many_nums: bool = False
 
 
@@ -345,8 +346,7 @@ class _Reader:
         self.lines += 1
         fields = text.split(self.separator)
         cols = self.cols
-        if len(fields) != cols.count and (
-                len(fields) < cols.count or any(f.strip() for f in fields[cols.count:])):
+        if len(fields) != cols.count:
             return self._reject(number, f"{len(fields)} champs au lieu de {cols.count}")
         try:
             entry_on = self._date(fields[cols.date])
@@ -378,7 +378,7 @@ class _Reader:
             stats = self.journals[journal] = _Journal(label, on, on, num)
         stats.first_on, stats.last_on = min(stats.first_on, on), max(stats.last_on, on)
         stats.has_many_nums = stats.has_many_nums or num != stats.first_num
-        stats.has_income = stats.has_income or account[:1] in ("6", "7")
+        stats.classes.add(account[:1])
         flag = 1 if account.startswith(SALES_ACCOUNTS) else 2 if account.startswith(
             TREASURY_ACCOUNTS) else 0
         key = (journal, num, fields[self.cols.date], _get(fields, self.cols.piece))
@@ -469,12 +469,19 @@ def classify_journals(journals: dict[str, _Journal],
     kinds = {}
     for code, stats in journals.items():
         others = [j.first_on for c, j in journals.items() if c != code]
-        is_first = bool(others) and stats.last_on <= min(others)
-        if not stats.has_income and (is_first or "nouveau" in stats.label.lower()):
+        if _is_opening(stats, others):
             kinds[code] = JournalKind.OPENING
         else:
             kinds[code] = max(votes[code].items(), key=lambda v: (v[1], v[0] != "other"))[0]
     return kinds
+
+
+def _is_opening(stats: _Journal, others: list[date]) -> bool:
+    """No income statement account, and either said so or first and broad (classes 1-5)."""
+    if stats.classes & {"6", "7"}:
+        return False
+    is_first = bool(others) and stats.last_on <= min(others)
+    return "nouveau" in stats.label.lower() or (is_first and len(stats.classes) >= 3)
 
 
 def _entry_flags(journals: dict[str, _Journal],

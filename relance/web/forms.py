@@ -1,0 +1,224 @@
+"""Web forms: parse and validate what people type; the services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from relance.core.identifiers import IdentifierError, clean_phone
+from relance.core.records import ItemKind, PayerProfile, PaymentMethod
+from relance.imports.models import ImportBatch
+from relance.ledger.models import Company, Contact, Customer, Invoice, Payment
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+PAYER_PROFILES = [
+    (PayerProfile.GOOD.value, _("Bon payeur")),
+    (PayerProfile.NEGLIGENT.value, _("Négligent")),
+    (PayerProfile.BAD.value, _("Mauvais payeur")),
+    (PayerProfile.INSOLVENT.value, _("Insolvable")),
+    (PayerProfile.ADMINISTRATIVE.value, _("Administratif")),
+    (PayerProfile.DISPUTE_PRONE.value, _("Procédurier")),
+    (PayerProfile.AUTOMATIC.value, _("Prélèvement automatique")),
+]
+METHODS = [
+    (PaymentMethod.TRANSFER.value, _("Virement")),
+    (PaymentMethod.CARD.value, _("Carte bancaire")),
+    (PaymentMethod.CHEQUE.value, _("Chèque")),
+    (PaymentMethod.DIRECT_DEBIT.value, _("Prélèvement")),
+    (PaymentMethod.LCR.value, _("LCR")),
+    (PaymentMethod.CASH.value, _("Espèces")),
+    (PaymentMethod.OTHER.value, _("Autre")),
+]
+ITEM_KINDS = [(ItemKind.INVOICE.value, _("Facture")), (ItemKind.CREDIT_NOTE.value, _("Avoir"))]
+
+
+def members_of(company: Company):
+    return get_user_model().objects.filter(memberships__company=company).order_by("username")
+
+
+class CustomerFilterForm(forms.Form):
+    SORTS = [("name", _("Nom")), ("code", _("Code")), ("-balance", _("Solde")),
+             ("-overdue", _("En retard"))]
+
+    q = forms.CharField(label=_("Recherche"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("Code, nom ou SIREN"),
+                                                      "type": "search"}))
+    payer_profile = forms.ChoiceField(label=_("Profil payeur"), required=False,
+                                      choices=[("", _("Tous les profils")), *PAYER_PROFILES])
+    collector = forms.ModelChoiceField(label=_("Chargé de recouvrement"), required=False,
+                                       queryset=None, empty_label=_("Tous les chargés"))
+    overdue = forms.BooleanField(label=_("En retard uniquement"), required=False)
+    blocked = forms.BooleanField(label=_("Bloqués uniquement"), required=False)
+    sort = forms.ChoiceField(label=_("Tri"), required=False, choices=SORTS)
+
+    def __init__(self, *args, company: Company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collector"].queryset = members_of(company)
+
+
+class CustomerForm(forms.ModelForm):
+    payer_profile = forms.ChoiceField(label=_("profil payeur"), choices=PAYER_PROFILES)
+
+    class Meta:
+        model = Customer
+        fields = ["code", "name", "siren", "siret", "vat_number", "is_consumer", "payer_profile",
+                  "language", "credit_limit", "is_blocked", "collector", "sales_rep", "address",
+                  "postal_code", "city", "country"]
+
+    def __init__(self, *args, company: Company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+        for name in ("collector", "sales_rep"):
+            self.fields[name].queryset = members_of(company)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        taken = Customer.objects.filter(company=self.company, code=code)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Ce code client existe déjà."))
+        return code
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["role", "name", "email", "phone", "mobile", "preferred_channel", "address",
+                  "postal_code", "city", "country"]
+
+    def _clean_number(self, name: str) -> str:
+        country = (self.data.get("country") or "FR").upper()
+        try:
+            return clean_phone(self.cleaned_data[name], country)
+        except IdentifierError:
+            raise forms.ValidationError(
+                _("Numéro de téléphone invalide : %(value)s"),
+                params={"value": self.cleaned_data[name]}) from None
+
+    def clean_phone(self) -> str:
+        return self._clean_number("phone")
+
+    def clean_mobile(self) -> str:
+        return self._clean_number("mobile")
+
+
+class CustomerCodeField(forms.CharField):
+    """A customer typed by its code, looked up among the customers the member sees."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Code client"))
+        super().__init__(**kwargs)
+        self.customers = None
+
+    def clean(self, value):
+        code = super().clean(value).strip()
+        customer = self.customers.filter(code=code).first()
+        if customer is None:
+            raise forms.ValidationError(_("Client inconnu : %(code)s"), params={"code": code})
+        return customer
+
+
+class InvoiceForm(forms.ModelForm):
+    customer = CustomerCodeField()
+    kind = forms.ChoiceField(label=_("type"), choices=ITEM_KINDS)
+
+    class Meta:
+        model = Invoice
+        fields = ["customer", "number", "kind", "issued_on", "due_on", "amount",
+                  "amount_excl_tax", "currency", "po_reference", "label", "is_disputed"]
+        widgets = {"issued_on": DATE, "due_on": DATE}
+
+    def __init__(self, *args, customers, company: Company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.fields["customer"].customers = customers
+        if self.instance.pk:
+            del self.fields["customer"]  # an item stays on its account
+            self.initial["kind"] = self.instance.kind
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        taken = Invoice.objects.filter(company=self.company, number=number)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Ce numéro de pièce existe déjà."))
+        return number
+
+    def clean(self):
+        data = super().clean()
+        issued_on, due_on = data.get("issued_on"), data.get("due_on")
+        if issued_on and due_on and due_on < issued_on:
+            self.add_error("due_on", _("L'échéance précède la date de facture."))
+        return data
+
+    def _post_clean(self):
+        # The service validates the whole record; here only the fields typed in the form.
+        pass
+
+    def values(self) -> dict:
+        data = {name: value for name, value in self.cleaned_data.items() if name != "customer"}
+        data["is_credit"] = data["kind"] == ItemKind.CREDIT_NOTE.value
+        return data
+
+
+class PaymentForm(forms.ModelForm):
+    customer = CustomerCodeField()
+    invoices = forms.ModelMultipleChoiceField(label=_("Pièces à lettrer"), required=False,
+                                              queryset=Invoice.objects.none(),
+                                              widget=forms.CheckboxSelectMultiple)
+    method = forms.ChoiceField(label=_("mode"), choices=METHODS)
+
+    class Meta:
+        model = Payment
+        fields = ["customer", "received_on", "amount", "currency", "method", "reference", "label"]
+        widgets = {"received_on": DATE}
+
+    def __init__(self, *args, customers, open_items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].customers = customers
+        self.fields["invoices"].queryset = open_items
+
+    def clean(self):
+        data = super().clean()
+        customer = data.get("customer")
+        if customer and any(item.customer_id != customer.pk for item in data.get("invoices", [])):
+            self.add_error("invoices", _("Ces pièces ne sont pas celles de ce client."))
+        return data
+
+    def _post_clean(self):
+        pass
+
+    def values(self) -> dict:
+        skip = {"customer", "invoices"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in skip}
+
+
+class CompanyForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = ["name", "siren", "siret", "vat_number", "address", "postal_code", "city",
+                  "country", "iban", "bic", "currency", "time_zone", "late_interest_rate",
+                  "default_payment_days"]
+
+    def __init__(self, *args, read_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if read_only:
+            for field in self.fields.values():
+                field.disabled = True
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type de fichier"), choices=ImportBatch.Kind.choices)
+    file = forms.FileField(label=_("Fichier"))
+    mapping = forms.FileField(label=_("Correspondance des colonnes (TOML, facultatif)"),
+                              required=False)
+
+    def clean_mapping(self) -> str:
+        upload = self.cleaned_data.get("mapping")
+        if not upload:
+            return ""
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("Le fichier de correspondance doit être en UTF-8.")) \
+                from None

@@ -1,0 +1,84 @@
+"""Small factories for web tests: plain functions going through relance.ledger.services."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import count
+
+from django.contrib.auth import get_user_model
+
+from relance.imports.models import ImportBatch
+from relance.ledger import services
+from relance.team.models import Membership, Role
+
+_sequence = count(1)
+
+
+def make_user(username: str | None = None, password: str | None = None, **fields):
+    """Without a password the user can only be logged in by tests (fast: no hashing)."""
+    username = username or f"user{next(_sequence)}"
+    return get_user_model().objects.create_user(username=username, password=password, **fields)
+
+
+def make_company(code: str = "acme", name: str = "Acme SAS", **fields):
+    return services.create_company(code, name, **fields)
+
+
+def make_member(company, role: str, username: str | None = None):
+    user = make_user(username or f"{role}-{company.code}")
+    Membership.objects.create(user=user, company=company, role=role)
+    return user
+
+
+def make_customer(company, code: str | None = None, name: str | None = None, **fields):
+    number = next(_sequence)
+    return services.create_customer(company, code=code or f"C{number:05d}",
+                                    name=name or f"Client {number}", **fields)
+
+
+def make_invoice(customer, amount: str = "1200.00", *, due_on: date | None = None,
+                 number: str | None = None, **fields):
+    due_on = due_on or date.today() - timedelta(days=10)
+    return services.record_invoice(
+        customer.company, customer, number=number or f"F{next(_sequence):06d}",
+        issued_on=due_on - timedelta(days=30), due_on=due_on, amount=Decimal(amount),
+        currency=customer.company.currency, **fields)
+
+
+def make_payment(customer, amount: str = "100.00", **fields):
+    return services.record_payment(customer.company, customer=customer, amount=Decimal(amount),
+                                   received_on=date.today(), currency=customer.company.currency,
+                                   **fields)
+
+
+def make_import_batch(company, **fields):
+    fields.setdefault("kind", ImportBatch.Kind.INVOICES)
+    fields.setdefault("file_name", "factures.csv")
+    return services.open_import_batch(company, file_sha256="0" * 64, **fields)
+
+
+class World:
+    """One company with a member of every role, a customer in the collector's portfolio and
+    one outside it, their records; and an outsider who belongs to another company only."""
+
+    def __init__(self):
+        self.company = make_company("acme", "Acme SAS")
+        self.users = {role: make_member(self.company, role) for role in Role.values}
+        self.other_company = make_company("other", "Other SARL")
+        self.outsider = make_member(self.other_company, Role.ADMIN, "outsider")
+        collector = self.users[Role.COLLECTOR]
+        self.other_collector = make_member(self.company, Role.COLLECTOR, "collector-2")
+        self.customer = make_customer(self.company, "C001", "Dupont Bâtiment",
+                                      collector=collector)
+        self.foreign_customer = make_customer(self.company, "C002", "Martin Négoce",
+                                              collector=self.other_collector)
+        self.invoice = make_invoice(self.customer, number="F-0001")
+        self.payment = make_payment(self.customer)
+        self.contact = services.save_contact(
+            self.customer.contacts.model(customer=self.customer), name="Jeanne Dupont",
+            email="jeanne@example.fr")
+        self.batch = make_import_batch(self.company)
+
+    def user(self, role: str):
+        return self.users[role]

@@ -1,0 +1,1 @@
+"""Web pages. Each view parses, authorizes (CompanyView), calls one service and renders."""

@@ -16,7 +16,8 @@ from relance.core import fec
 from relance.core.fec import FecError, JournalKind
 from relance.core.records import ItemKind, PaymentMethod
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fec" / "neolegal-fr__fec-reader"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "data" / "fec" / "neolegal-fr__fec-reader"
 FILE_1 = "0000000001FEC20220831.txt"  # wholesaler, 17 aux customers, lettering on 411
 FILE_2 = "000000000FEC20231231.txt"  # restaurant, 22 columns, EcritureNum "0" everywhere
 FILE_3 = "123456789FEC20500930.txt"  # CR CR LF line ends, 4 lines on 411 without CompAuxNum
@@ -294,7 +295,8 @@ def test_iso_8859_15_file_with_cr_line_ends():
 
 def test_tab_file_with_columns_in_another_order_and_extra_ones():
     header = "Extra\tCredit\tDebit\tcomptenum \tEcritureDate\tEcritureNum\tJOURNALCODE\tCompAuxNum"
-    lines = [header, "x\t0\t10.5\t411000\t2024-01-10\t1\tVE\tC9", "x\t10.5\t0\t706\t2024-01-10\t1\tVE\t"]
+    lines = [header, "x\t0\t10.5\t411000\t2024-01-10\t1\tVE\tC9",
+             "x\t10.5\t0\t706\t2024-01-10\t1\tVE\t"]
     (item,) = fec.parse(lines).items
     assert (item.customer_code, item.amount, item.number) == ("C9", Decimal("10.5"), "VE-1-1")
 
@@ -305,7 +307,9 @@ def test_montant_and_sens_replace_debit_and_credit():
              "VE;2;20240111;411000;C1;A1;20,00;C", "VE;2;20240111;706000;;A1;20,00;D"]
     result = fec.parse(lines)
     assert [(i.kind, i.amount, i.is_credit) for i in result.items] == [
-        (ItemKind.INVOICE, Decimal("120.00"), False), (ItemKind.CREDIT_NOTE, Decimal("20.00"), True)]
+        (ItemKind.INVOICE, Decimal("120.00"), False),
+        (ItemKind.CREDIT_NOTE, Decimal("20.00"), True),
+    ]
 
 
 def test_a_header_without_the_required_columns_is_refused():

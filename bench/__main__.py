@@ -1,0 +1,54 @@
+"""python -m bench [--size large|small] [--db sqlite|postgres]: measure imports against the
+bare baseline of reading the same file and inserting as many rows. See docs/performance.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_VAR = ROOT / "var" / "bench"
+RESULTS = ROOT / "bench" / "results"
+TARGET_RATE = 100_000  # lines per second, end to end (DESIGN.md, performance targets)
+TARGET_RATIO = 2.0  # at most twice the bare read + insert of the same file
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--size", choices=("small", "large"), default="large")
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    if args.db == "postgres":
+        # TODO(bench): start a throwaway PostgreSQL with the helper of tests/pg.py, point
+        # DATABASE_URL at it, and run the same steps.
+        print("--db postgres is not wired yet (needs the throwaway server of tests/pg.py).")
+        return 2
+    database = BENCH_VAR / f"bench-{args.size}.sqlite3"
+    for leftover in BENCH_VAR.glob(f"{database.name}*"):
+        leftover.unlink()
+    BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relance.settings")
+    import django
+
+    django.setup()
+    from .run import run
+
+    result = run(args.size, args.db, args.seed, BENCH_VAR)
+    result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(),
+                         "python": platform.python_version()}
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{date.today().isoformat()}-{args.size}-{args.db}.json"
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
+    print(f"\nwritten {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

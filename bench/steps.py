@@ -1,0 +1,92 @@
+"""What the benchmark measures, one function per step; each returns the lines it handled.
+
+Steps run in a forked child (see `measure`) so that the peak memory of each one is its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import resource
+import time
+from collections.abc import Callable
+from itertools import islice
+from pathlib import Path
+
+from django.db import connection, connections, transaction
+
+BATCH = 10_000
+
+
+def measure(step: Callable[..., int | dict], *args) -> dict:
+    """Run `step(*args)` in a forked process: lines, seconds, and peak resident memory (MB)."""
+    connections.close_all()  # a forked child must not share the parent's database connection
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.apply(_timed, (step, *args))
+
+
+def _timed(step: Callable[..., int | dict], *args) -> dict:
+    started = time.perf_counter()
+    try:
+        result = step(*args)
+    except Exception as error:  # a failing step is reported in the table, not fatal
+        result = {"lines": 0, "note": f"failed: {type(error).__name__}: {error}"[:300]}
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    connections.close_all()
+    if not isinstance(result, dict):
+        result = {"lines": result}
+    return {"seconds": seconds, "peak_mb": round(peak_mb, 1), "note": "", **result}
+
+
+def _reader(path: Path, delimiter: str):
+    handle = path.open(encoding="utf-8", newline="")
+    rows = csv.reader(handle, delimiter=delimiter)
+    next(rows)  # header
+    return handle, rows
+
+
+def csv_read(path: Path, delimiter: str) -> int:
+    """Baseline: read every line with the csv module, nothing else."""
+    handle, rows = _reader(path, delimiter)
+    with handle:
+        return sum(1 for _ in rows)
+
+
+def bare_insert(path: Path, delimiter: str) -> int:
+    """Baseline: read with csv and insert every line as is into a scratch table of TEXT
+    columns, executemany in batches, one transaction."""
+    handle, rows = _reader(path, delimiter)
+    with handle:
+        columns = len(next(csv.reader([path.open(encoding="utf-8").readline()],
+                                      delimiter=delimiter)))
+        names = ", ".join(f"c{n} TEXT" for n in range(columns))
+        sql = f"INSERT INTO bench_scratch VALUES ({', '.join(['%s'] * columns)})"
+        count = 0
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_scratch")
+            cursor.execute(f"CREATE TABLE bench_scratch ({names})")
+            while batch := list(islice(rows, BATCH)):
+                cursor.executemany(sql, batch)
+                count += len(batch)
+        return count
+
+
+def real_import(company_code: str, kind: str, path: Path, lines: int) -> dict:
+    """The product: relance.imports.services.import_file, end to end into the ledger."""
+    from relance.imports.services import import_file
+    from relance.ledger.models import Company
+
+    report = import_file(Company.objects.get(code=company_code), kind, path, user=None)
+    created = ", ".join(f"{n} {name}" for name, n in sorted(report.created.items()))
+    return {"lines": lines,
+            "note": f"created {created or 'nothing'}; {len(report.rejected)} rejected"}
+
+
+def import_available() -> str:
+    """Empty when the import service can be called, otherwise why not."""
+    try:
+        from relance.imports.services import import_file  # noqa: F401
+    except ImportError as error:
+        return f"not available: relance.imports.services.import_file ({error})"
+    return ""

@@ -50,7 +50,8 @@ def test_overdue_filter_and_balance_sort(client, world):
     assert names == ["Gros Débiteur", "Dupont Bâtiment"]
 
 
-def test_pagination_computes_balances_for_the_page_only(client, world, django_assert_max_num_queries):
+def test_pagination_computes_balances_for_the_page_only(client, world,
+                                                        django_assert_max_num_queries):
     for number in range(queries.PAGE_SIZE + 5):
         make_customer(world.company, f"P{number:03d}", f"Page {number:03d}")
     client.force_login(world.user(Role.ADMIN))

@@ -121,17 +121,17 @@ def _decode_legacy(data: bytes) -> str:
 
 def split_lines(text: str) -> list[str]:
     """Lines without terminators; a final terminator does not make an empty last line."""
-    return list(iter_lines(text))
+    if "\r" in text:
+        text = _LINE_END.sub("\n", text)
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
-def iter_lines(text: str) -> Iterator[str]:
-    """Like `split_lines`, one line at a time."""
-    start = 0
-    for match in _LINE_END.finditer(text):
-        yield text[start:match.start()]
-        start = match.end()
-    if start < len(text):
-        yield text[start:]
+def iter_lines(text: str, block: int = 1 << 20) -> Iterator[str]:
+    """Like `split_lines`, one line at a time, never copying more than `block` characters."""
+    return _lines_of_blocks(text[start:start + block] for start in range(0, len(text), block))
 
 
 def iter_file_lines(chunks: Iterable[bytes]) -> Iterator[str]:
@@ -140,15 +140,25 @@ def iter_file_lines(chunks: Iterable[bytes]) -> Iterator[str]:
     UTF-8 is assumed until a byte proves otherwise; the rest is then read as `decode` would
     read a legacy file (what came before was ASCII, identical in all three encodings)."""
     decoder = _ChunkDecoder()
+
+    def blocks() -> Iterator[str]:
+        for chunk in chunks:
+            yield decoder.decode(chunk)
+        yield decoder.decode(b"", final=True)
+
+    return _lines_of_blocks(blocks())
+
+
+def _lines_of_blocks(blocks: Iterable[str]) -> Iterator[str]:
     pending = ""
-    for chunk in chunks:
-        text = pending + decoder.decode(chunk)
-        # A trailing CR may be the start of CRLF or CR CR LF split across two chunks.
+    for block in blocks:
+        text = pending + block
+        # A trailing CR may be the start of CRLF or CR CR LF split across two blocks.
         body = text.rstrip("\r")
-        parts = _LINE_END.split(body)
-        pending = parts.pop() + text[len(body):]
-        yield from parts
-    yield from iter_lines(pending + decoder.decode(b"", final=True))
+        lines = split_lines(body + "\n")
+        pending = lines.pop() + text[len(body):]
+        yield from lines
+    yield from split_lines(pending)
 
 
 class _ChunkDecoder:
@@ -298,8 +308,11 @@ class _Journal:
     first_on: date
     last_on: date
     first_num: str
-    classes: set[str] = field(default_factory=set)  # balance-sheet classes (1 to 5) touched
+    flags: int = 0  # account flags of all its lines
     has_many_nums: bool = False
+
+    def touches_class(self, digit: int) -> bool:
+        return bool(self.flags & 1 << (8 + digit))
 
 
 class _Columns:
@@ -325,68 +338,97 @@ def _get(fields: list[str], index: int | None) -> str:
     return fields[index].strip() if index is not None else ""
 
 
+_SALES, _TREASURY, _CUSTOMER = 1, 2, 4  # account flags; bit 8 + n: touches class n
+
+
+def _account_flags(account: str) -> int:
+    flags = 1 << (8 + int(account[0])) if account[:1].isdigit() else 0
+    if account.startswith(SALES_ACCOUNTS):
+        flags |= _SALES
+    elif account.startswith(TREASURY_ACCOUNTS):
+        flags |= _TREASURY
+    return flags | (_CUSTOMER if account.startswith(CUSTOMER_ACCOUNTS) else 0)
+
+
 class _Reader:
-    """Pass 1: journal statistics for every line, a `_Line` for every customer line."""
+    """Pass 1: the accounts each entry touches, and a `_Line` for every customer line.
+
+    The per-line work is kept to a split and a few dictionary look-ups (dates and account
+    flags are cached): a FEC of millions of lines mostly holds lines of other accounts."""
 
     def __init__(self, header: FecHeader, currency: str) -> None:
         self.cols = _Columns(header)
         self.separator = header.separator
         self.currency = currency
-        self.journals: dict[str, _Journal] = {}
+        # (JournalCode, EcritureNum, EcritureDate, PieceRef) as written -> account flags
         self.entries: dict[tuple[str, str, str, str], int] = {}
+        self.labels: dict[str, str] = {}  # JournalCode as written -> JournalLib
         self.customer_lines: list[_Line] = []
         self.rejections: list[Rejection] = []
         self.lines = self.ignored = 0
-        self._dates: dict[str, date] = {}
+        self.dates: dict[str, date] = {}
+        self._flags: dict[str, int] = {}
         self._occurrences: Counter[str] = Counter()
 
-    def read(self, number: int, text: str) -> None:
-        if not text or text.isspace():
-            return
-        self.lines += 1
-        fields = text.split(self.separator)
-        cols = self.cols
-        if len(fields) != cols.count:
-            return self._reject(number, f"{len(fields)} champs au lieu de {cols.count}")
+    def read_all(self, numbered: Iterable[tuple[int, str]]) -> None:
+        cols, separator, count = self.cols, self.separator, self.cols.count
+        entries, dates, flags_of = self.entries, self.dates, self._flags
+        piece = cols.piece if cols.piece is not None else cols.journal
+        for number, text in numbered:
+            fields = text.split(separator)
+            if len(fields) != count:
+                self._bad_count(number, text, len(fields))
+                continue
+            self.lines += 1
+            if fields[cols.date] not in dates and not self._known_date(number, fields[cols.date]):
+                continue
+            flags = flags_of.get(fields[cols.account])
+            if flags is None:
+                flags = flags_of[fields[cols.account]] = _account_flags(
+                    fields[cols.account].strip())
+            key = (fields[cols.journal], fields[cols.num], fields[cols.date], fields[piece])
+            known = entries.get(key)
+            if known is None:
+                known = self._new_entry(key[0], fields)
+            entries[key] = known | flags
+            if flags & _CUSTOMER:
+                self._read_customer(number, fields)
+
+    def _bad_count(self, number: int, text: str, count: int) -> None:
+        if text and not text.isspace():  # blank lines are skipped, not counted
+            self.lines += 1
+            self._reject(number, f"{count} champs au lieu de {self.cols.count}")
+
+    def _known_date(self, number: int, text: str) -> bool:
         try:
-            entry_on = self._date(fields[cols.date])
+            self.dates[text] = parse_date(text)
         except ValueError:
-            return self._reject(number, f"date EcritureDate illisible '{fields[cols.date]}'")
-        journal, account = fields[cols.journal].strip(), fields[cols.account].strip()
-        num = fields[cols.num].strip()
-        self._count(journal, num, entry_on, account, fields)
-        if account.startswith(CUSTOMER_ACCOUNTS):
-            self._read_customer(number, fields, journal, num, entry_on, account)
+            self._reject(number, f"date EcritureDate illisible '{text}'")
+            return False
+        return True
+
+    def _new_entry(self, journal: str, fields: list[str]) -> int:
+        if journal not in self.labels:
+            self.labels[journal] = _get(fields, self.cols.journal_lib)
+        return 0
 
     def _reject(self, number: int, reason: str) -> None:
         self.rejections.append(Rejection(line=number, reason=f"ligne {number} : {reason}"))
 
     def _date(self, text: str) -> date:
-        found = self._dates.get(text)
+        found = self.dates.get(text)
         if found is None:
-            found = self._dates[text] = parse_date(text)
+            found = self.dates[text] = parse_date(text)
         return found
 
     def _optional_date(self, fields: list[str], index: int | None) -> date | None:
         text = _get(fields, index)
         return self._date(text) if text else None
 
-    def _count(self, journal: str, num: str, on: date, account: str, fields: list[str]) -> None:
-        stats = self.journals.get(journal)
-        if stats is None:
-            label = _get(fields, self.cols.journal_lib)
-            stats = self.journals[journal] = _Journal(label, on, on, num)
-        stats.first_on, stats.last_on = min(stats.first_on, on), max(stats.last_on, on)
-        stats.has_many_nums = stats.has_many_nums or num != stats.first_num
-        stats.classes.add(account[:1])
-        flag = 1 if account.startswith(SALES_ACCOUNTS) else 2 if account.startswith(
-            TREASURY_ACCOUNTS) else 0
-        key = (journal, num, fields[self.cols.date], _get(fields, self.cols.piece))
-        self.entries[key] = self.entries.get(key, 0) | flag
-
-    def _read_customer(self, number: int, fields: list[str], journal: str, num: str,
-                       entry_on: date, account: str) -> None:
+    def _read_customer(self, number: int, fields: list[str]) -> None:
         cols = self.cols
+        journal, num = fields[cols.journal].strip(), fields[cols.num].strip()
+        account, entry_on = fields[cols.account].strip(), self.dates[fields[cols.date]]
         try:
             debit, credit = self._debit_credit(fields)
         except (MoneyError, ValueError) as error:
@@ -443,7 +485,7 @@ class _Reader:
         for name, index in (("PieceDate", self.cols.piece_date), ("DateLet", self.cols.letter_date),
                             ("DateRglt", self.cols.due_date)):
             text = _get(fields, index)
-            if text and text not in self._dates:
+            if text and text not in self.dates:
                 return f"date {name} illisible '{text}'"
         return str(error)
 
@@ -458,14 +500,33 @@ class _Reader:
 # --- pass 2: journals -------------------------------------------------------------------
 
 
-def classify_journals(journals: dict[str, _Journal],
-                      entries: dict[tuple[str, str, str, str], int]) -> dict[str, JournalKind]:
+_Entries = dict[tuple[str, str, date, str], int]
+
+
+def _journals(reader: _Reader) -> tuple[dict[str, _Journal], _Entries]:
+    """Journal statistics, and entries with their fields trimmed and dates read."""
+    journals: dict[str, _Journal] = {}
+    entries: _Entries = {}
+    for (raw_code, raw_num, raw_on, piece), flags in reader.entries.items():
+        code, num, on = raw_code.strip(), raw_num.strip(), reader.dates[raw_on]
+        key = (code, num, on, piece.strip())
+        entries[key] = entries.get(key, 0) | flags
+        stats = journals.get(code)
+        if stats is None:
+            stats = journals[code] = _Journal(reader.labels[raw_code], on, on, num)
+        stats.first_on, stats.last_on = min(stats.first_on, on), max(stats.last_on, on)
+        stats.has_many_nums = stats.has_many_nums or num != stats.first_num
+        stats.flags |= flags
+    return journals, entries
+
+
+def classify_journals(journals: dict[str, _Journal], entries: _Entries) -> dict[str, JournalKind]:
     """Kind of each journal from the accounts its entries touch (see the module docstring)."""
     votes: dict[str, Counter[JournalKind]] = defaultdict(Counter)
-    for journal, flags in _entry_flags(journals, entries).items():
-        kind = JournalKind.SALES if flags & 1 else (
-            JournalKind.TREASURY if flags & 2 else JournalKind.OTHER)
-        votes[journal[0]][kind] += 1
+    for entry, flags in _merged_entries(journals, entries).items():
+        kind = JournalKind.SALES if flags & _SALES else (
+            JournalKind.TREASURY if flags & _TREASURY else JournalKind.OTHER)
+        votes[entry[0]][kind] += 1
     kinds = {}
     for code, stats in journals.items():
         others = [j.first_on for c, j in journals.items() if c != code]
@@ -478,20 +539,20 @@ def classify_journals(journals: dict[str, _Journal],
 
 def _is_opening(stats: _Journal, others: list[date]) -> bool:
     """No income statement account, and either said so or first and broad (classes 1-5)."""
-    if stats.classes & {"6", "7"}:
+    if stats.touches_class(6) or stats.touches_class(7):
         return False
     is_first = bool(others) and stats.last_on <= min(others)
-    return "nouveau" in stats.label.lower() or (is_first and len(stats.classes) >= 3)
+    breadth = sum(1 for digit in range(1, 6) if stats.touches_class(digit))
+    return "nouveau" in stats.label.lower() or (is_first and breadth >= 3)
 
 
-def _entry_flags(journals: dict[str, _Journal],
-                 entries: dict[tuple[str, str, str, str], int]) -> dict[tuple[str, ...], int]:
+def _merged_entries(journals: dict[str, _Journal], entries: _Entries) -> _Entries:
     """Flags per entry; PieceRef only splits entries where EcritureNum is no key."""
-    merged: dict[tuple[str, ...], int] = {}
+    merged: _Entries = {}
     for (journal, num, on, piece), flags in entries.items():
         stats = journals[journal]
         reliable = stats.has_many_nums or stats.first_on == stats.last_on
-        key = (journal, num, on) if reliable else (journal, num, on, piece)
+        key = (journal, num, on, "" if reliable else piece)
         merged[key] = merged.get(key, 0) | flags
     return merged
 
@@ -625,14 +686,14 @@ def parse(lines: Iterable[str], *, currency: str = "EUR", payment_days: int = 30
     header = read_header(first[1])
     _check_header(header)
     reader = _Reader(header, parse_currency(currency))
-    for number, text in numbered:
-        reader.read(number, text)
+    reader.read_all(numbered)
     return _build(reader, payment_days)
 
 
 def _build(reader: _Reader, payment_days: int) -> FecResult:
-    kinds = classify_journals(reader.journals, reader.entries)
-    labels = {code: stats.label for code, stats in reader.journals.items()}
+    journals, entries = _journals(reader)
+    kinds = classify_journals(journals, entries)
+    labels = {code: stats.label for code, stats in journals.items()}
     builder = _Builder(kinds, payment_days, labels)
     lines = reader.customer_lines
     item_lines = [line for line in lines if not _is_payment(kinds, line)]

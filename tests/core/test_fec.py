@@ -218,13 +218,15 @@ def test_decodes_utf8_with_or_without_bom_else_latin9_or_cp1252(data, text):
 
 UTF8_TAIL = (DATA / FILE_3).read_bytes()[:50_000] + "\r\ré\rfin".encode()
 LATIN9 = b"JournalCode\tEcritureNum\r\n" * 3000 + "\ré\r\r\n€".encode("iso-8859-15")
+CUT_UTF8 = b"abc\n" * 1000 + "é".encode()[:1]  # a truncated UTF-8 sequence at the very end
 
 
-@pytest.mark.parametrize("data", [UTF8_TAIL, LATIN9])
+@pytest.mark.parametrize("data", [UTF8_TAIL, LATIN9, CUT_UTF8])
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 4096])
 def test_reading_a_file_by_chunks_gives_the_same_lines(data, size):
     chunks = (data[i:i + size] for i in range(0, len(data), size))
     assert list(fec.iter_file_lines(chunks)) == fec.split_lines(fec.decode(data))
+    assert list(fec.iter_lines(fec.decode(data), block=size)) == fec.split_lines(fec.decode(data))
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -362,7 +362,7 @@ class _Reader:
         self.currency = currency
         # (JournalCode, EcritureNum, EcritureDate, PieceRef) as written -> account flags
         self.entries: dict[tuple[str, str, str, str], int] = {}
-        self.labels: dict[str, str] = {}  # JournalCode as written -> JournalLib
+        self.journals: dict[str, _Journal] = {}  # by JournalCode as written
         self.customer_lines: list[_Line] = []
         self.rejections: list[Rejection] = []
         self.lines = self.ignored = 0
@@ -389,7 +389,7 @@ class _Reader:
             key = (fields[cols.journal], fields[cols.num], fields[cols.date], fields[piece])
             known = entries.get(key)
             if known is None:
-                known = self._new_entry(key[0], fields)
+                known = self._new_entry(key, fields)
             entries[key] = known | flags
             if flags & _CUSTOMER:
                 self._read_customer(number, fields)
@@ -407,9 +407,20 @@ class _Reader:
             return False
         return True
 
-    def _new_entry(self, journal: str, fields: list[str]) -> int:
-        if journal not in self.labels:
-            self.labels[journal] = _get(fields, self.cols.journal_lib)
+    def _new_entry(self, key: tuple[str, str, str, str], fields: list[str]) -> int:
+        """Journal statistics move once per entry, not once per line."""
+        on = self.dates[key[2]]
+        stats = self.journals.get(key[0])
+        if stats is None:
+            label = _get(fields, self.cols.journal_lib)
+            self.journals[key[0]] = _Journal(label, on, on, key[1])
+            return 0
+        if on < stats.first_on:
+            stats.first_on = on
+        elif on > stats.last_on:
+            stats.last_on = on
+        if not stats.has_many_nums and key[1] != stats.first_num:
+            stats.has_many_nums = True
         return 0
 
     def _reject(self, number: int, reason: str) -> None:
@@ -500,33 +511,27 @@ class _Reader:
 # --- pass 2: journals -------------------------------------------------------------------
 
 
-_Entries = dict[tuple[str, str, date, str], int]
-
-
-def _journals(reader: _Reader) -> tuple[dict[str, _Journal], _Entries]:
-    """Journal statistics, and entries with their fields trimmed and dates read."""
+def _journals(reader: _Reader) -> dict[str, _Journal]:
+    """Journals by trimmed code (" OD" and "OD" are one journal), with the flags of their
+    lines, and flags per entry; PieceRef only splits entries where EcritureNum is no key."""
     journals: dict[str, _Journal] = {}
-    entries: _Entries = {}
-    for (raw_code, raw_num, raw_on, piece), flags in reader.entries.items():
-        code, num, on = raw_code.strip(), raw_num.strip(), reader.dates[raw_on]
-        key = (code, num, on, piece.strip())
-        entries[key] = entries.get(key, 0) | flags
-        stats = journals.get(code)
-        if stats is None:
-            stats = journals[code] = _Journal(reader.labels[raw_code], on, on, num)
-        stats.first_on, stats.last_on = min(stats.first_on, on), max(stats.last_on, on)
-        stats.has_many_nums = stats.has_many_nums or num != stats.first_num
-        stats.flags |= flags
-    return journals, entries
+    for raw_code, raw in reader.journals.items():
+        stats = journals.setdefault(raw_code.strip(), raw)
+        stats.first_on, stats.last_on = min(stats.first_on, raw.first_on), max(stats.last_on,
+                                                                               raw.last_on)
+        stats.has_many_nums = stats.has_many_nums or raw.has_many_nums or (
+            raw.first_num.strip() != stats.first_num.strip())
+    return journals
 
 
-def classify_journals(journals: dict[str, _Journal], entries: _Entries) -> dict[str, JournalKind]:
+def classify_journals(reader: _Reader) -> dict[str, JournalKind]:
     """Kind of each journal from the accounts its entries touch (see the module docstring)."""
+    journals = _journals(reader)
     votes: dict[str, Counter[JournalKind]] = defaultdict(Counter)
-    for entry, flags in _merged_entries(journals, entries).items():
+    for code, flags in _merged_entries(journals, reader.entries):
         kind = JournalKind.SALES if flags & _SALES else (
             JournalKind.TREASURY if flags & _TREASURY else JournalKind.OTHER)
-        votes[entry[0]][kind] += 1
+        votes[code][kind] += 1
     kinds = {}
     for code, stats in journals.items():
         others = [j.first_on for c, j in journals.items() if c != code]
@@ -537,6 +542,19 @@ def classify_journals(journals: dict[str, _Journal], entries: _Entries) -> dict[
     return kinds
 
 
+def _merged_entries(journals: dict[str, _Journal],
+                    entries: dict[tuple[str, str, str, str], int]) -> list[tuple[str, int]]:
+    """(journal, flags) per entry; also gathers the flags of each journal."""
+    merged: dict[tuple[str, str, str, str], int] = {}
+    reliable = {code: j.has_many_nums or j.first_on == j.last_on for code, j in journals.items()}
+    for (raw_code, num, on, piece), flags in entries.items():
+        code = raw_code.strip()
+        journals[code].flags |= flags
+        key = (code, num.strip(), on, "" if reliable[code] else piece.strip())
+        merged[key] = merged.get(key, 0) | flags
+    return [(key[0], flags) for key, flags in merged.items()]
+
+
 def _is_opening(stats: _Journal, others: list[date]) -> bool:
     """No income statement account, and either said so or first and broad (classes 1-5)."""
     if stats.touches_class(6) or stats.touches_class(7):
@@ -544,17 +562,6 @@ def _is_opening(stats: _Journal, others: list[date]) -> bool:
     is_first = bool(others) and stats.last_on <= min(others)
     breadth = sum(1 for digit in range(1, 6) if stats.touches_class(digit))
     return "nouveau" in stats.label.lower() or (is_first and breadth >= 3)
-
-
-def _merged_entries(journals: dict[str, _Journal], entries: _Entries) -> _Entries:
-    """Flags per entry; PieceRef only splits entries where EcritureNum is no key."""
-    merged: _Entries = {}
-    for (journal, num, on, piece), flags in entries.items():
-        stats = journals[journal]
-        reliable = stats.has_many_nums or stats.first_on == stats.last_on
-        key = (journal, num, on, "" if reliable else piece)
-        merged[key] = merged.get(key, 0) | flags
-    return merged
 
 
 # --- pass 3: records --------------------------------------------------------------------
@@ -691,9 +698,8 @@ def parse(lines: Iterable[str], *, currency: str = "EUR", payment_days: int = 30
 
 
 def _build(reader: _Reader, payment_days: int) -> FecResult:
-    journals, entries = _journals(reader)
-    kinds = classify_journals(journals, entries)
-    labels = {code: stats.label for code, stats in journals.items()}
+    kinds = classify_journals(reader)
+    labels = {code.strip(): stats.label for code, stats in reader.journals.items()}
     builder = _Builder(kinds, payment_days, labels)
     lines = reader.customer_lines
     item_lines = [line for line in lines if not _is_payment(kinds, line)]

@@ -42,7 +42,10 @@ def write_workload(size: str, folder: Path, today: date, seed: int = 1) -> Workl
     spec = PortfolioSpec(customers=customers, invoices=invoices, today=today, seed=seed,
                          months=24, open_share=0.3)
     folder.mkdir(parents=True, exist_ok=True)
-    fec_path, csv_path = folder / f"fec-{size}.txt", folder / f"invoices-{size}.csv"
+    return write_files(spec, folder / f"fec-{size}.txt", folder / f"invoices-{size}.csv")
+
+
+def write_files(spec: PortfolioSpec, fec_path: Path, csv_path: Path) -> Workload:
     fec = FecWriter()
     csv_lines = 0
     with fec_path.open("w", encoding="utf-8") as fec_file, \
@@ -54,7 +57,7 @@ def write_workload(size: str, folder: Path, today: date, seed: int = 1) -> Workl
             rows = csv_rows(block)
             csv_file.writelines(rows)
             csv_lines += len(rows)
-    return Workload(fec_path, csv_path, fec.count, csv_lines, customers, invoices)
+    return Workload(fec_path, csv_path, fec.count, csv_lines, spec.customers, spec.invoices)
 
 
 def csv_rows(block: Block) -> list[str]:

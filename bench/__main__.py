@@ -24,16 +24,26 @@ def main() -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    BENCH_VAR.mkdir(parents=True, exist_ok=True)
     if args.db == "postgres":
-        # TODO(bench): start a throwaway PostgreSQL with the helper of tests/pg.py, point
-        # DATABASE_URL at it, and run the same steps.
-        print("--db postgres is not wired yet (needs the throwaway server of tests/pg.py).")
-        return 2
+        return _on_postgres(args)
     database = BENCH_VAR / f"bench-{args.size}.sqlite3"
     for leftover in BENCH_VAR.glob(f"{database.name}*"):
         leftover.unlink()
-    BENCH_VAR.mkdir(parents=True, exist_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    return _bench(args)
+
+
+def _on_postgres(args: argparse.Namespace) -> int:
+    """A throwaway cluster (tests/pg.py: durability off, so figures flatter PostgreSQL)."""
+    from tests.pg import Cluster
+
+    with Cluster(database="postgres") as cluster:
+        os.environ["DATABASE_URL"] = cluster.url
+        return _bench(args)
+
+
+def _bench(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relance.settings")
     import django
 

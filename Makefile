@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Rebuilt when the lock file or the project metadata change; keeps `make install` instant.
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check bench lock clean
+.PHONY: install demo test check bench lock clean distclean
 
 install: $(STAMP)
 	@scripts/install-system-packages
@@ -34,6 +34,12 @@ bench: install
 lock:
 	@scripts/lock
 
+# Generated files only: the virtualenv (shared by everyone in this tree) and var/ (the demo
+# database, uploads) stay; `make distclean` removes the virtualenv too.
 clean:
-	rm -rf $(VENV) var/static test-artifacts .mypy_cache .ruff_cache .pytest_cache *.egg-info
-	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +
+	rm -rf test-artifacts .mypy_cache .ruff_cache .pytest_cache build dist
+	find . -name __pycache__ -type d -not -path './.git/*' -not -path './$(VENV)/*' -prune \
+		-exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Browser tests run last: once Playwright's event loop exists, Django's async-safety check
     # has to be switched off (see `playwright`), and the other tests should keep it.

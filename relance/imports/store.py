@@ -236,6 +236,13 @@ def _find_existing(book: Ledger, items: list[ItemRecord], payments: list[Payment
     keys = [r.source_key for r in items if r.source_key not in book.items]
     book.items.update(Invoice.objects.filter(company=book.company, source_key__in=keys)
                       .values_list("source_key", "pk"))
+    # A document file identifies invoices by their number (source key "inv:<number>"): an
+    # invoice with that number that came from elsewhere (the FEC, a form) is the same one.
+    by_number = {r.number: r.source_key for r in items
+                 if r.source_key not in book.items and r.source_key == f"inv:{r.number}"}
+    for number, pk in Invoice.objects.filter(company=book.company,
+                                             number__in=list(by_number)).values_list("number", "pk"):
+        book.items[by_number[number]] = pk
     keys = [r.source_key for r in payments if r.source_key not in book.payments]
     book.payments.update(Payment.objects.filter(company=book.company, source_key__in=keys)
                          .values_list("source_key", "pk"))

@@ -332,6 +332,12 @@ class _Columns:
         self.due_date = ix("DateRglt")
         self.amount_currency, self.currency = ix("Montantdevise"), ix("Idevise")
         self.use_sens = self.debit is None or self.credit is None
+        # Absent optional columns point one past the end, where an empty field is appended.
+        texts = (self.journal, self.num, self.account, self.aux, self.aux_lib, self.account_lib,
+                 self.piece, self.label, self.letter)
+        self.texts = [self.count if index is None else index for index in texts]
+        dates = (self.piece_date, self.letter_date, self.due_date)
+        self.dates = [self.count if index is None else index for index in dates]
 
 
 def _get(fields: list[str], index: int | None) -> str:
@@ -437,30 +443,41 @@ class _Reader:
         return self._date(text) if text else None
 
     def _read_customer(self, number: int, fields: list[str]) -> None:
-        cols = self.cols
-        journal, num = fields[cols.journal].strip(), fields[cols.num].strip()
-        account, entry_on = fields[cols.account].strip(), self.dates[fields[cols.date]]
         try:
             debit, credit = self._debit_credit(fields)
-        except (MoneyError, ValueError) as error:
+        except ValueError as error:
             return self._reject(number, str(error))
         if not debit and not credit:
             self.ignored += 1
             return
+        fields.append("")  # where the absent optional columns point (see _Columns.texts)
         try:
-            dates = [self._optional_date(fields, i) for i in (cols.piece_date, cols.letter_date,
-                                                               cols.due_date)]
+            piece_on, lettered_on, due_on = self._optional_dates(fields)
             amount, currency = self._currency_amount(fields, debit - credit)
-        except (MoneyError, ValueError) as error:
+        except ValueError as error:
             return self._reject(number, self._field_error(fields, error))
-        aux = _get(fields, cols.aux)
-        code, name = (aux, _get(fields, cols.aux_lib)) if aux else (
-            account, _get(fields, cols.account_lib))
-        piece, label = _get(fields, cols.piece), _get(fields, cols.label)
-        key = self._key(journal, num, entry_on, account, aux, piece, label, debit, credit)
+        journal, num, account, aux, aux_lib, account_lib, piece, label, letter = (
+            fields[index].strip() for index in self.cols.texts)
+        code, name = (aux, aux_lib) if aux else (account, account_lib)
+        entry_on = self.dates[fields[self.cols.date]]
+        key = self._key(f"{journal}\x1f{num}\x1f{entry_on}\x1f{account}\x1f{aux}\x1f{piece}"
+                        f"\x1f{label}\x1f{_canonical(debit)}\x1f{_canonical(credit)}")
         self.customer_lines.append(_Line(
-            number, key, journal, num, entry_on, code, name, piece, dates[0], label, amount,
-            currency, _get(fields, cols.letter), dates[1], dates[2]))
+            number, key, journal, num, entry_on, code, name, piece, piece_on, label, amount,
+            currency, letter, lettered_on, due_on))
+
+    def _optional_dates(self, fields: list[str]) -> list[date | None]:
+        found: list[date | None] = []
+        for index in self.cols.dates:
+            text = fields[index]
+            if not text or text.isspace():
+                found.append(None)
+                continue
+            on = self.dates.get(text)
+            if on is None:
+                on = self.dates[text] = parse_date(text)
+            found.append(on)
+        return found
 
     def _debit_credit(self, fields: list[str]) -> tuple[Decimal, Decimal]:
         cols = self.cols
@@ -493,16 +510,15 @@ class _Reader:
     def _field_error(self, fields: list[str], error: Exception) -> str:
         if isinstance(error, MoneyError):
             return f"devise ou montant en devise illisible ({error})"
-        for name, index in (("PieceDate", self.cols.piece_date), ("DateLet", self.cols.letter_date),
-                            ("DateRglt", self.cols.due_date)):
-            text = _get(fields, index)
-            if text and text not in self.dates:
-                return f"date {name} illisible '{text}'"
+        for name, index in zip(("PieceDate", "DateLet", "DateRglt"), self.cols.dates,
+                               strict=True):
+            text = fields[index]
+            if text.strip() and text not in self.dates:
+                return f"date {name} illisible '{text.strip()}'"
         return str(error)
 
-    def _key(self, *parts: object) -> str:
+    def _key(self, text: str) -> str:
         """Same line, same key, in any export that contains it; repeats get a counter."""
-        text = "\x1f".join(_canonical(p) if isinstance(p, Decimal) else str(p) for p in parts)
         self._occurrences[text] += 1
         text += f"\x1f{self._occurrences[text]}"
         return "fec:" + hashlib.sha1(text.encode()).hexdigest()[:20]

@@ -112,6 +112,13 @@ def _mapping(kind: str, headers: list[str], mapping_text: str | None) -> tabular
 # --- import -------------------------------------------------------------------------------
 
 
+def open_import_batch(company: Company, *, kind: str, file_name: str, file_sha256: str,
+                      user=None) -> ImportBatch:
+    """The record of an import the web page is about to run in the background."""
+    return ImportBatch.objects.create(company=company, kind=kind, file_name=file_name,
+                                      file_sha256=file_sha256, user=user)
+
+
 def import_file(company: Company, kind: str, path: Path | str, *, user=None,
                 mapping_text: str | None = None, file_name: str | None = None) -> ImportReport:
     """Import one file of `kind` (customers, contacts, invoices, payments, fec) into `company`.

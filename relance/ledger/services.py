@@ -205,13 +205,3 @@ def receive_payment(company: Company, customer: Customer, invoices, *, user=None
         remaining -= amount
     payment.refresh_from_db(fields=["unallocated_amount"])
     return payment
-
-
-@transaction.atomic
-def open_import_batch(company: Company, *, kind: str, file_name: str, file_sha256: str,
-                      user=None):
-    """The record of an import about to run (belongs in relance.imports.services)."""
-    from relance.imports.models import ImportBatch
-
-    return ImportBatch.objects.create(company=company, kind=kind, file_name=file_name,
-                                      file_sha256=file_sha256, user=user)

@@ -8,6 +8,7 @@ from itertools import count
 
 from django.contrib.auth import get_user_model
 
+from relance.imports import services as import_services
 from relance.imports.models import ImportBatch
 from relance.ledger import services
 from relance.team.models import Membership, Role
@@ -55,7 +56,7 @@ def make_payment(customer, amount: str = "100.00", **fields):
 def make_import_batch(company, **fields):
     fields.setdefault("kind", ImportBatch.Kind.INVOICES)
     fields.setdefault("file_name", "factures.csv")
-    return services.open_import_batch(company, file_sha256="0" * 64, **fields)
+    return import_services.open_import_batch(company, file_sha256="0" * 64, **fields)
 
 
 class World:

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from relance.imports.models import ImportBatch
-from relance.ledger import services
 from relance.team.access import Action
 
 from .. import uploads
@@ -93,7 +92,7 @@ class ImportPreviewView(CompanyView):
     def post(self, request, token):
         info = self.pending(token)
         import_service("run_import_batch")  # fail before recording anything
-        batch = services.open_import_batch(self.company, kind=info["kind"],
+        batch = import_service("open_import_batch")(self.company, kind=info["kind"],
                                            file_name=info["file_name"],
                                            file_sha256=info["sha256"], user=request.user)
         path = uploads.promote(self.company.code, token, batch.pk)
@@ -125,7 +124,8 @@ class ImportProgressView(ImportDetailView):
 def _percent(batch: ImportBatch) -> int:
     if batch.status != ImportBatch.Status.RUNNING:
         return 100
-    return min(100, batch.processed_lines * 100 // batch.total_lines) if batch.total_lines else 0
+    processed, total = import_service("progress_of")(batch)
+    return min(100, processed * 100 // total) if total else 0
 
 
 def _counts(batch: ImportBatch) -> list[tuple[str, str, int]]:

@@ -4,9 +4,9 @@ The parser reads decoded text lines (the header first) and turns every line on a
 account into exactly one record, so that for each customer the sum of its items (debit +,
 credit -) minus its payments equals the ledger's own balance of that account.
 
-Text: `decode` takes UTF-8 (BOM or not), else cp1252 when bytes 0x80-0x9F occur (they are
-control characters in ISO-8859-15), else ISO-8859-15. `split_lines` / `iter_lines` accept LF,
-CRLF, CR and the "\\r\\r\\n" some Windows tools write, even mixed in one file.
+Text: `decode`, `split_lines`, `iter_lines` and `iter_file_lines` (from relance.core.textlines,
+re-exported here) read UTF-8 with or without BOM, cp1252 or ISO-8859-15, and LF, CRLF, CR or
+the "\\r\\r\\n" some Windows tools write, even mixed in one file.
 
 Columns are found by header name (case-insensitive, trimmed), in any order, extra columns
 allowed; the separator is whichever of tab, pipe or semicolon the header holds most.
@@ -41,11 +41,10 @@ Heuristics (codes differ between companies, so journals are judged by the accoun
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -61,6 +60,7 @@ from .records import (
     PaymentRecord,
     Rejection,
 )
+from .textlines import decode, iter_file_lines, iter_lines, split_lines
 
 CUSTOMER_ACCOUNTS = ("411", "416")
 TREASURY_ACCOUNTS = ("511", "512", "514", "53")
@@ -68,6 +68,9 @@ SALES_ACCOUNTS = ("70",)
 REQUIRED = ("JournalCode", "EcritureNum", "EcritureDate", "CompteNum")
 AMOUNTS = (("Debit", "Credit"), ("Montant", "Sens"))
 ZERO = Decimal(0)
+__all__ = ["FecError", "FecHeader", "FecResult", "JournalKind", "decode", "guess_method",
+           "iter_file_lines", "iter_lines", "parse", "parse_date", "read_header", "split_fields",
+           "split_lines"]
 
 
 class FecError(ValueError):
@@ -93,97 +96,6 @@ class FecResult:
     lines: int
     ignored: int = 0
     journals: dict[str, JournalKind] = field(default_factory=dict)
-
-
-# --- text -------------------------------------------------------------------------------
-
-_LINE_END = re.compile(r"\r*\n|\r")
-_C1 = re.compile(rb"[\x80-\x9f]")
-
-
-def decode(data: bytes) -> str:
-    """Text of a FEC file: UTF-8 (BOM stripped), else cp1252 or ISO-8859-15."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = _decode_legacy(data)
-    return text.removeprefix("\ufeff")
-
-
-def _decode_legacy(data: bytes) -> str:
-    if _C1.search(data):
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            pass
-    return data.decode("iso-8859-15")
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines without terminators; a final terminator does not make an empty last line."""
-    if "\r" in text:
-        text = _LINE_END.sub("\n", text)
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-def iter_lines(text: str, block: int = 1 << 20) -> Iterator[str]:
-    """Like `split_lines`, one line at a time, never copying more than `block` characters."""
-    return _lines_of_blocks(text[start:start + block] for start in range(0, len(text), block))
-
-
-def iter_file_lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """Decode and split a file read in chunks, without holding it whole in memory.
-
-    UTF-8 is assumed until a byte proves otherwise; the rest is then read as `decode` would
-    read a legacy file (what came before was ASCII, identical in all three encodings)."""
-    decoder = _ChunkDecoder()
-
-    def blocks() -> Iterator[str]:
-        for chunk in chunks:
-            yield decoder.decode(chunk)
-        yield decoder.decode(b"", final=True)
-
-    return _lines_of_blocks(blocks())
-
-
-def _lines_of_blocks(blocks: Iterable[str]) -> Iterator[str]:
-    pending = ""
-    for block in blocks:
-        text = pending + block
-        # A trailing CR may be the start of CRLF or CR CR LF split across two blocks.
-        body = text.rstrip("\r")
-        lines = split_lines(body + "\n")
-        pending = lines.pop() + text[len(body):]
-        yield from lines
-    yield from split_lines(pending)
-
-
-class _ChunkDecoder:
-    def __init__(self) -> None:
-        self._utf8 = codecs.getincrementaldecoder("utf-8")()
-        self._legacy: codecs.IncrementalDecoder | None = None
-        self._first = True
-
-    def decode(self, data: bytes, final: bool = False) -> str:
-        text = self._decode(data, final)
-        if self._first and text:
-            self._first = False
-            text = text.removeprefix("\ufeff")
-        return text
-
-    def _decode(self, data: bytes, final: bool) -> str:
-        if self._legacy is None:
-            buffered = self._utf8.getstate()[0]
-            try:
-                return self._utf8.decode(data, final)
-            except UnicodeDecodeError:
-                encoding = "cp1252" if _C1.search(data) else "iso-8859-15"
-                self._legacy = codecs.getincrementaldecoder(encoding)(errors="replace")
-                data = buffered + data
-        return self._legacy.decode(data, final)
 
 
 # --- header -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 from .report import ImportFileError
 
@@ -133,7 +134,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
         raise ImportFileError(f"fichier XLSX illisible : {path.name} ({error})") from None
     return _xlsx_stream(workbook)
 
@@ -147,6 +148,8 @@ def _xlsx_stream(workbook: Any) -> Iterator[tuple[int, list[str]]]:
             cells = [cell_text(value) for value in values]
             if not _is_blank(cells):
                 yield number, cells
+    except (BadZipFile, KeyError, ValueError) as error:  # a sheet damaged after its start
+        raise ImportFileError(f"fichier XLSX illisible : {error}") from None
     finally:
         workbook.close()
 

@@ -10,6 +10,12 @@ from types import ModuleType
 import phonenumbers
 from stdnum import bic, iban
 from stdnum.eu import vat
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+)
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren, siret
 
@@ -18,12 +24,24 @@ class IdentifierError(ValueError):
     """An identifier that fails its format or check digit."""
 
 
+REASONS: list[tuple[type[StdnumError], str]] = [
+    (InvalidChecksum, "clé de contrôle fausse"),
+    (InvalidLength, "longueur incorrecte"),
+    (InvalidFormat, "format incorrect"),
+    (InvalidComponent, "composant invalide"),
+]
+
+
+def _reason(error: StdnumError) -> str:
+    return next((text for kind, text in REASONS if isinstance(error, kind)), "invalide")
+
+
 def _clean(module: ModuleType, value: str, label: str) -> str:
     compact = str(module.compact(value))
     try:
         module.validate(compact)
     except StdnumError as error:
-        raise IdentifierError(f"{label} invalide : {value} ({error.message})") from None
+        raise IdentifierError(f"{label} invalide : {value} ({_reason(error)})") from None
     return compact
 
 

@@ -1,7 +1,10 @@
 from decimal import Decimal
 
+import re
+
 import pytest
 
+from relance.core import identifiers
 from relance.core.ledger import account_position
 from relance.core.money import Money, MoneyError, parse_amount, parse_currency, round_money
 
@@ -68,3 +71,34 @@ def test_position_nets_credits_against_the_oldest_debt(
     )
     assert position.balance == Decimal(balance)
     assert position.overdue == Decimal(overdue)
+
+
+@pytest.mark.parametrize(
+    ("clean", "value", "expected"),
+    [
+        ("clean_siren", "732 829 320", "732829320"),
+        ("clean_siret", "732 829 320 00074", "73282932000074"),
+        ("clean_vat", "FR 44 732829320", "FR44732829320"),
+        ("clean_iban", "FR76 3000 6000 0112 3456 7890 189", "FR7630006000011234567890189"),
+        ("clean_phone", "01 42 68 53 00", "+33142685300"),
+        ("clean_phone", "+44 20 7946 0958", "+442079460958"),
+        ("clean_phone", "", ""),
+    ],
+)
+def test_identifiers_come_out_in_canonical_form(clean, value, expected):
+    assert getattr(identifiers, clean)(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("clean", "value", "reason"),
+    [
+        ("clean_siren", "732829321", "SIREN invalide : 732829321 (clé de contrôle fausse)"),
+        ("clean_siren", "73282932", "longueur incorrecte"),
+        ("clean_iban", "FR7630006000011234567890188", "clé de contrôle fausse"),
+        ("clean_phone", "01 02", "numéro de téléphone invalide"),
+        ("clean_phone", "abc", "illisible"),
+    ],
+)
+def test_bad_identifiers_say_why_in_french(clean, value, reason):
+    with pytest.raises(identifiers.IdentifierError, match=re.escape(reason)):
+        getattr(identifiers, clean)(value)

@@ -9,7 +9,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from relance.imports import services as import_services
 from relance.imports.models import ImportBatch
+from relance.imports.report import ImportFileError
 from relance.team.access import Action
 
 from .. import uploads
@@ -20,25 +22,10 @@ from .base import CompanyView
 SESSION_KEY = "pending_imports"
 
 
-class ImportServiceMissing(RuntimeError):
-    """relance.imports.services does not provide what the import pages need yet."""
-
-
-def import_service(name: str):
-    """`preview` or `run_import_batch` from relance.imports.services, or a clear error."""
-    try:
-        from relance.imports import services as import_services
-    except ImportError as error:
-        raise ImportServiceMissing(f"relance.imports.services is missing ({error})") from None
-    function = getattr(import_services, name, None)
-    if function is None:
-        raise ImportServiceMissing(f"relance.imports.services.{name} is not written yet")
-    return function
-
-
 def run_in_background(batch_id: int, path: str, mapping_text: str) -> None:
-    run = import_service("run_import_batch")
-    threading.Thread(target=run, args=(batch_id, path, mapping_text), daemon=True).start()
+    """Large files take a while: the page polls the batch's progress meanwhile."""
+    threading.Thread(target=import_services.run_import_batch, args=(batch_id, path, mapping_text),
+                     daemon=True).start()
 
 
 class ImportListView(CompanyView):
@@ -83,18 +70,20 @@ class ImportPreviewView(CompanyView):
 
     def get(self, request, token):
         info = self.pending(token)
-        preview = import_service("preview")(info["kind"], str(uploads.data_file(info["folder"])),
-                                            info["mapping_text"])
-        return render(request, "web/import_preview.html", {
-            "info": info, "preview": preview, "token": token,
-            "kind_label": ImportBatch.Kind(info["kind"]).label})
+        context = {"info": info, "token": token,
+                   "kind_label": ImportBatch.Kind(info["kind"]).label}
+        try:
+            context["preview"] = import_services.preview(
+                info["kind"], uploads.data_file(info["folder"]), info["mapping_text"])
+        except ImportFileError as error:
+            context["error"] = str(error)
+        return render(request, "web/import_preview.html", context)
 
     def post(self, request, token):
         info = self.pending(token)
-        import_service("run_import_batch")  # fail before recording anything
-        batch = import_service("open_import_batch")(self.company, kind=info["kind"],
-                                           file_name=info["file_name"],
-                                           file_sha256=info["sha256"], user=request.user)
+        batch = import_services.open_import_batch(
+            self.company, kind=info["kind"], file_name=info["file_name"],
+            file_sha256=info["sha256"], user=request.user)
         path = uploads.promote(self.company.code, token, batch.pk)
         transaction.on_commit(lambda: run_in_background(batch.pk, str(path),
                                                         info["mapping_text"]))
@@ -124,7 +113,7 @@ class ImportProgressView(ImportDetailView):
 def _percent(batch: ImportBatch) -> int:
     if batch.status != ImportBatch.Status.RUNNING:
         return 100
-    processed, total = import_service("progress_of")(batch)
+    processed, total = import_services.progress_of(batch)
     return min(100, processed * 100 // total) if total else 0
 
 

@@ -27,9 +27,13 @@ class ImportReport:
     def as_json(self) -> dict:
         return {
             "batch": self.batch_id,
-            "created": dict(self.created),
-            "updated": dict(self.updated),
-            "unchanged": dict(self.unchanged),
+            "created": _nonzero(self.created),
+            "updated": _nonzero(self.updated),
+            "unchanged": _nonzero(self.unchanged),
             "rejected": [{"line": r.line, "reason": r.reason} for r in
                          sorted(self.rejected, key=lambda r: r.line)],
         }
+
+
+def _nonzero(counts: Counter[str]) -> dict[str, int]:
+    return {kind: n for kind, n in sorted(counts.items()) if n}

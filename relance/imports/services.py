@@ -85,10 +85,16 @@ class Preview:
 def preview(kind: str, path: Path, mapping_text: str | None = None, rows: int = 10) -> Preview:
     """The detected (or given) column mapping and the first rows, before importing."""
     if kind == ImportBatch.Kind.FEC:
-        lines = fec.split_lines(fec.decode(Path(path).read_bytes()))
-        table = fec.read_header(lines[0]) if lines else []
-        body = [fec.split_fields(line, table) for line in lines[1:rows + 1]]
-        return Preview(headers=table.names if table else [], mapping={}, missing=[], rows=body)
+        with open(path, "rb") as handle:
+            lines = list(islice(fec.iter_file_lines(_blocks(handle)), rows + 1))
+        if not lines:
+            raise ImportFileError("fichier vide")
+        try:
+            header = fec.read_header(lines[0])
+        except fec.FecError as error:
+            raise ImportFileError(str(error)) from None
+        body = [fec.split_fields(line, header) for line in lines[1:]]
+        return Preview(headers=list(header.names), mapping={}, missing=[], rows=body)
     source = readers.read_table(Path(path))
     mapping = _mapping(kind, source.headers, mapping_text)
     return Preview(
@@ -229,11 +235,16 @@ def _store_chunk(book: Ledger, kind: str, chunk: list) -> None:
                       [r for r in records if isinstance(r, PaymentRecord)], [])
 
 
+def _blocks(handle) -> Iterator[bytes]:
+    return iter(lambda: handle.read(1 << 20), b"")
+
+
 def _import_fec(book: Ledger, path: Path, mapping_text: str | None) -> None:
     try:
-        result = fec.parse(fec.split_lines(fec.decode(path.read_bytes())),
-                           currency=book.company.currency,
-                           payment_days=book.company.default_payment_days)
+        with open(path, "rb") as handle:
+            result = fec.parse(fec.iter_file_lines(_blocks(handle)),
+                               currency=book.company.currency,
+                               payment_days=book.company.default_payment_days)
     except fec.FecError as error:
         raise ImportFileError(str(error)) from None
     book.report.rejected.extend(result.rejections)

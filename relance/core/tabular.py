@@ -255,16 +255,29 @@ def _strptime(text: str, fmt: str) -> date:
     return datetime.strptime(text, fmt).date()
 
 
+def _parse_date10(text: str) -> date:
+    if text[4] == "-":
+        return date.fromisoformat(text)
+    if text[2] == text[5] and text[2] in "/.-" and text.isascii():
+        return date(int(text[6:]), int(text[3:5]), int(text[:2]))
+    return _split_date(text)
+
+
 def _parse_date(text: str) -> date:
     """ISO (also with a time, as Excel writes it), DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY, YY."""
+    if len(text) == 10:  # the usual cases first, without splitting
+        return _parse_date10(text)
     if len(text) > 10 and text[4] == "-" and text[7] == "-":
         value = date.fromisoformat(text[:10])
         if text[10] not in " T":
             raise ValueError(text)
         return value
-    day_part = text.split(" ", 1)[0]
+    return _split_date(text.split(" ", 1)[0])
+
+
+def _split_date(text: str) -> date:
     for separator in "/.-":
-        parts = day_part.split(separator)
+        parts = text.split(separator)
         if len(parts) == 3:
             break
     else:
@@ -284,11 +297,7 @@ def _date_parser(name: str, fmt: str | None) -> Callable[[str], date]:
 
     def parse(text: str) -> date:
         try:
-            if fmt is None:
-                value = (date.fromisoformat(text) if len(text) == 10 and text[4] == "-"
-                             else _parse_date(text))
-            else:
-                value = _strptime(text, fmt)
+            value = _parse_date(text) if fmt is None else _strptime(text, fmt)
         except ValueError:
             raise Invalid(f"{label} illisible : {text!r}") from None
         if not 1900 <= value.year <= 2199:
@@ -441,6 +450,13 @@ def _build(cls: type[R], values: dict[str, object]) -> R:
     return record
 
 
+def _made(cls: type[R], values: dict[str, object]) -> R:
+    """Like _build, with `values` already holding every field."""
+    record = object.__new__(cls)
+    object.__setattr__(record, "__dict__", values)
+    return record
+
+
 _DEFAULTS: dict[type, dict[str, object]] = {
     cls: {f.name: f.default for f in fields(cls)}
     for cls in (CustomerRecord, ContactRecord, ItemRecord, PaymentRecord)
@@ -550,30 +566,36 @@ class _InvoiceParser:
         self.issued_on, self.due_on = cells.dates["issued_on"], cells.dates["due_on"]
         self.amount = cells.amounts["amount"]
         self.optional = [name for name in _INVOICE_OPTIONAL if name in cells.present]
+        self.has_extras = bool({"disputed", "paid_on", "paid_amount"} & cells.present)
 
     def __call__(self, line: int, row: list[str]) -> Record:
         texts = self.cells.texts(row)
-        number = _required(texts, "number")
+        number, code = texts.get("number", ""), texts.get("customer_code", "")
+        if not number or not code or len(number) > 60 or len(code) > 40:
+            _required(texts, "number"), _required(texts, "customer_code")
         if number in self.seen:
             raise Invalid(f"numéro de facture en double (déjà ligne {self.seen[number]})")
-        values = _optional(self.cells, texts, self.optional) if self.optional else {}
+        values = _DEFAULTS[ItemRecord].copy()
+        if self.optional:
+            values.update(_optional(self.cells, texts, self.optional))
         values["line"] = line
         values["source_key"] = "inv:" + number
         values["number"] = number
-        values["customer_code"] = _required(texts, "customer_code")
-        values["currency"] = _currency(texts["currency"])
+        values["customer_code"] = code
+        currency = texts["currency"]
+        values["currency"] = currency if currency in CURRENCIES else _currency(currency)
         self._dates_and_amount(texts, values)
-        if texts.get("disputed"):
-            values["is_disputed"] = self.cells.converters["disputed"](texts["disputed"]) == "oui"
-        if "paid_on" in values or "paid_amount" in values:
-            _check_paid(values)
+        if self.has_extras:
+            _check_disputed_and_paid(self.cells, texts, values)
         self.seen[number] = line
-        return _build(ItemRecord, values)
+        return _made(ItemRecord, values)
 
     def _dates_and_amount(self, texts: dict[str, str], values: dict[str, object]) -> None:
-        issued_on = self.issued_on(_required(texts, "issued_on"))
-        amount = self.amount(_required(texts, "amount"))
-        kind = _item_kind(texts.get("kind", ""), amount, texts["amount"])
+        issued_on = self.issued_on(texts.get("issued_on") or _required(texts, "issued_on"))
+        amount = self.amount(texts.get("amount") or _required(texts, "amount"))
+        kind_text = texts.get("kind")
+        kind = (ItemKind.INVOICE if not kind_text and amount > 0
+                else _item_kind(kind_text or "", amount, texts["amount"]))
         due_text = texts.get("due_on")
         if due_text:
             due_on = self.due_on(due_text)
@@ -612,6 +634,14 @@ def _item_kind(text: str, amount: Decimal, amount_text: str) -> ItemKind:
         raise Invalid(f"montant négatif ou nul : {amount_text!r} "
                       "(pour un avoir, indiquez le type « avoir »)")
     return kind
+
+
+def _check_disputed_and_paid(cells: _Cells, texts: dict[str, str],
+                             values: dict[str, object]) -> None:
+    if texts.get("disputed"):
+        values["is_disputed"] = cells.converters["disputed"](texts["disputed"]) == "oui"
+    if values["paid_on"] is not None or values["paid_amount"] is not None:
+        _check_paid(values)
 
 
 def _check_paid(values: dict[str, object]) -> None:

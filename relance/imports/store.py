@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
+from django.db import connection
+
 from relance.core.records import (
     AllocationRecord,
     ContactRecord,
@@ -29,6 +31,7 @@ from relance.core.records import (
     Rejection,
 )
 from relance.ledger import services as ledger
+from relance.ledger.bulk import BulkTable, lookup, reserve_ids
 from relance.ledger.models import Allocation, Company, Contact, Customer, Invoice, Payment
 
 from .report import ImportReport
@@ -57,6 +60,14 @@ class Ledger:
     items: dict[str, int] = field(default_factory=dict)
     payments: dict[str, int] = field(default_factory=dict)
     new_keys: set[str] = field(default_factory=set)
+    tables: dict[tuple, BulkTable] = field(default_factory=dict)
+
+    def table(self, model, columns: tuple[str, ...]) -> BulkTable:
+        """A prepared bulk INSERT for this company's rows of `model`."""
+        key = (model, columns)
+        if key not in self.tables:
+            self.tables[key] = BulkTable(model, columns, {"company_id": self.company.pk})
+        return self.tables[key]
 
     def reject(self, line: int, reason: str) -> None:
         self.report.rejected.append(Rejection(line=line, reason=reason))
@@ -67,32 +78,48 @@ class Ledger:
 
 def store_customers(book: Ledger, records: list[CustomerRecord]) -> None:
     """Create new customers, update changed ones (only the fields the file gives)."""
-    existing = {c.code: c for c in Customer.objects.filter(company=book.company,
-                                                          code__in=[r.code for r in records])}
-    to_create, to_update, changed_fields = [], [], set()
+    existing = {c.code: c for c in Customer.objects.filter(
+        pk__in=[pk for _, pk in lookup(Customer, "code", [r.code for r in records],
+                                       book.company.pk)])}
+    new: dict[str, dict] = {}
+    to_update, changed_fields = [], set()
     for record in records:
         values = _customer_values(record)
+        if record.code in new:
+            new[record.code].update(values)
+            continue
         customer = existing.get(record.code)
         if customer is None:
-            customer = Customer(company=book.company, code=record.code, **values)
-            existing[record.code] = customer
-            to_create.append(customer)
+            new[record.code] = values
             continue
         diff = {k: v for k, v in values.items() if getattr(customer, k) != v}
-        if diff:
-            for name, value in diff.items():
-                setattr(customer, name, value)
-            changed_fields.update(diff)
-            if customer not in to_create and customer not in to_update:
-                to_update.append(customer)
-                book.report.updated["customers"] += 1
-        elif customer not in to_create:
+        if not diff:
             book.report.unchanged["customers"] += 1
-    Customer.objects.bulk_create(to_create, batch_size=BATCH)
+            continue
+        for name, value in diff.items():
+            setattr(customer, name, value)
+        changed_fields.update(diff)
+        if customer not in to_update:
+            to_update.append(customer)
+            book.report.updated["customers"] += 1
+    _create_customers(book, new)
     if to_update:
         Customer.objects.bulk_update(to_update, sorted(changed_fields), batch_size=BATCH)
-    book.report.created["customers"] += len(to_create)
-    book.customers.update({c.code: c.pk for c in existing.values()})
+    book.customers.update({code: c.pk for code, c in existing.items()})
+
+
+def _create_customers(book: Ledger, new: dict[str, dict]) -> None:
+    """Insert new customers, grouped by the set of fields their lines give."""
+    groups: dict[tuple[str, ...], list[tuple[str, dict]]] = defaultdict(list)
+    for code, values in new.items():
+        groups[tuple(sorted(values))].append((code, values))
+    for columns, members in groups.items():
+        ids = reserve_ids(Customer, len(members))
+        book.table(Customer, ("id", "code", *columns)).write(
+            (pk, code, *(values[c] for c in columns))
+            for pk, (code, values) in zip(ids, members, strict=True))
+        book.customers.update({code: pk for pk, (code, _) in zip(ids, members, strict=True)})
+    book.report.created["customers"] += len(new)
 
 
 def _customer_values(record: CustomerRecord) -> dict:
@@ -157,13 +184,13 @@ def ensure_customers(book: Ledger, names: dict[str, str], lines: dict[str, int])
     missing = [code for code in names if code not in book.customers]
     if not missing:
         return
-    found = dict(Customer.objects.filter(company=book.company, code__in=missing)
-                 .values_list("code", "pk"))
+    found = dict(lookup(Customer, "code", missing, book.company.pk))
     book.customers.update(found)
-    new = [Customer(company=book.company, code=code, name=names[code])
-           for code in missing if code not in found and names[code]]
-    Customer.objects.bulk_create(new, batch_size=BATCH)
-    book.customers.update({c.code: c.pk for c in new})
+    new = [(code, names[code][:200]) for code in missing if code not in found and names[code]]
+    ids = reserve_ids(Customer, len(new))
+    book.table(Customer, ("id", "code", "name")).write(
+        (pk, *row) for pk, row in zip(ids, new, strict=True))
+    book.customers.update({code: pk for pk, (code, _) in zip(ids, new, strict=True)})
     book.report.created["customers"] += len(new)
     for code in missing:
         if code not in book.customers:
@@ -233,19 +260,17 @@ def _payments_from_paid_items(items: list[ItemRecord]):
 
 
 def _find_existing(book: Ledger, items: list[ItemRecord], payments: list[PaymentRecord]) -> None:
+    company = book.company.pk
     keys = [r.source_key for r in items if r.source_key not in book.items]
-    book.items.update(Invoice.objects.filter(company=book.company, source_key__in=keys)
-                      .values_list("source_key", "pk"))
+    book.items.update(lookup(Invoice, "source_key", keys, company))
     # A document file identifies invoices by their number (source key "inv:<number>"): an
     # invoice with that number that came from elsewhere (the FEC, a form) is the same one.
     by_number = {r.number: r.source_key for r in items
                  if r.source_key not in book.items and r.source_key == f"inv:{r.number}"}
-    for number, pk in Invoice.objects.filter(company=book.company,
-                                             number__in=list(by_number)).values_list("number", "pk"):
+    for number, pk in lookup(Invoice, "number", list(by_number), company):
         book.items[by_number[number]] = pk
     keys = [r.source_key for r in payments if r.source_key not in book.payments]
-    book.payments.update(Payment.objects.filter(company=book.company, source_key__in=keys)
-                         .values_list("source_key", "pk"))
+    book.payments.update(lookup(Payment, "source_key", keys, company))
     _update_items(book, [r for r in items
                          if r.source_key in book.items and r.source_key not in book.new_keys])
     for record in payments:
@@ -262,25 +287,31 @@ def _update_items(book: Ledger, records: list[ItemRecord]) -> None:
     by the change of amount, and may not fall below what is already settled."""
     if not records:
         return
-    stored = Invoice.objects.in_bulk([book.items[r.source_key] for r in records])
-    changed = []
+    stored = {row[0]: row[1:] for row in Invoice.objects.filter(
+        pk__in=[book.items[r.source_key] for r in records]).values_list(
+        "pk", "number", "open_amount", *UPDATABLE)}
+    day = connection.ops.adapt_datefield_value
+    changes = []
     for record in records:
-        invoice = stored[book.items[record.source_key]]
-        diff = {name: getattr(record, name) for name in UPDATABLE
-                if getattr(record, name) != getattr(invoice, name)}
-        if not diff:
+        pk = book.items[record.source_key]
+        number, open_amount, *current = stored[pk]
+        wanted = [getattr(record, name) for name in UPDATABLE]
+        if wanted == current:
             book.report.unchanged[ITEM_COUNTER[record.kind]] += 1
             continue
-        open_amount = invoice.open_amount + record.amount - invoice.amount
+        open_amount += record.amount - current[UPDATABLE.index("amount")]
         if open_amount < 0:
-            book.reject(record.line, f"{invoice.number} : nouveau montant inférieur au déjà réglé")
+            book.reject(record.line, f"{number} : nouveau montant inférieur au déjà réglé")
             continue
-        for name, value in diff.items():
-            setattr(invoice, name, value)
-        invoice.open_amount = open_amount
-        changed.append(invoice)
+        issued_on, due_on, *rest = wanted
+        changes.append((day(issued_on), day(due_on), *rest, open_amount, pk))
         book.report.updated[ITEM_COUNTER[record.kind]] += 1
-    Invoice.objects.bulk_update(changed, [*UPDATABLE, "open_amount"], batch_size=BATCH)
+    if changes:
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(name)} = %s" for name in (*UPDATABLE, "open_amount"))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {quote(Invoice._meta.db_table)} SET {assignments} "
+                               "WHERE id = %s", changes)
 
 
 def _allocated_between_new(book: Ledger, allocations: list[AllocationRecord]) -> Counter[str]:
@@ -294,35 +325,44 @@ def _allocated_between_new(book: Ledger, allocations: list[AllocationRecord]) ->
     return reserved
 
 
+ITEM_COLUMNS = ("id", "customer_id", "number", "kind", "is_credit", "issued_on", "due_on",
+                "amount", "amount_excl_tax", "open_amount", "currency", "po_reference", "label",
+                "is_disputed", "source_key", "import_batch_id")
+PAYMENT_COLUMNS = ("id", "customer_id", "received_on", "amount", "unallocated_amount",
+                   "currency", "method", "reference", "label", "source_key", "import_batch_id")
+ALLOCATION_COLUMNS = ("invoice_id", "payment_id", "credit_item_id", "amount", "allocated_on")
+
+
 def _create_items(book: Ledger, records: list[ItemRecord], reserved: Counter[str]) -> None:
     numbers = _free_numbers(book, records)
-    rows = []
+    day = connection.ops.adapt_datefield_value
+    rows, kept = [], []
     for record in records:
         open_amount = record.amount - reserved.get(record.source_key, Decimal(0))
         if open_amount < 0:
             book.reject(record.line, "lettrage supérieur au montant de la pièce")
             continue
-        rows.append(Invoice(
-            company=book.company, customer_id=book.customers[record.customer_code],
-            number=numbers[record.source_key], kind=record.kind.value, is_credit=record.is_credit,
-            issued_on=record.issued_on, due_on=record.due_on, amount=record.amount,
-            amount_excl_tax=record.amount_excl_tax, open_amount=open_amount,
-            currency=record.currency, po_reference=record.po_reference[:60],
-            label=record.label[:200], is_disputed=record.is_disputed,
-            source_key=record.source_key, import_batch_id=book.batch_id))
-    Invoice.objects.bulk_create(rows, batch_size=BATCH)
-    for row, kind in ((row, row.kind) for row in rows):
-        book.items[row.source_key] = row.pk
-        book.new_keys.add(row.source_key)
-        book.report.created[ITEM_COUNTER[ItemKind(kind)]] += 1
+        kept.append(record)
+        rows.append((
+            book.customers[record.customer_code], numbers[record.source_key], record.kind.value,
+            record.is_credit, day(record.issued_on), day(record.due_on), record.amount,
+            record.amount_excl_tax, open_amount, record.currency, record.po_reference[:60],
+            record.label[:200], record.is_disputed, record.source_key, book.batch_id))
+    ids = reserve_ids(Invoice, len(rows))
+    book.table(Invoice, ITEM_COLUMNS).write(
+        (pk, *row) for pk, row in zip(ids, rows, strict=True))
+    for pk, record in zip(ids, kept, strict=True):
+        book.items[record.source_key] = pk
+        book.new_keys.add(record.source_key)
+        book.report.created[ITEM_COUNTER[record.kind]] += 1
 
 
 def _free_numbers(book: Ledger, records: list[ItemRecord]) -> dict[str, str]:
     """The record's number, or the number with a suffix when another item already has it
     (two ledger entries may share a piece reference)."""
     wanted = {r.source_key: r.number[:60] for r in records}
-    taken = set(Invoice.objects.filter(company=book.company, number__in=set(wanted.values()))
-                .values_list("number", flat=True))
+    taken = {number for number, _ in lookup(Invoice, "number", list(set(wanted.values())),
+                                             book.company.pk)}
     numbers = {}
     for key, number in wanted.items():
         candidate, n = number, 1
@@ -335,22 +375,24 @@ def _free_numbers(book: Ledger, records: list[ItemRecord]) -> dict[str, str]:
 
 
 def _create_payments(book: Ledger, records: list[PaymentRecord], reserved: Counter[str]) -> None:
-    rows = []
+    day = connection.ops.adapt_datefield_value
+    rows, kept = [], []
     for record in records:
         unallocated = record.amount - reserved.get(record.source_key, Decimal(0))
         if unallocated < 0:
             book.reject(record.line, "lettrage supérieur au montant du règlement")
             continue
-        rows.append(Payment(
-            company=book.company, customer_id=book.customers[record.customer_code],
-            received_on=record.received_on, amount=record.amount, unallocated_amount=unallocated,
-            currency=record.currency, method=record.method.value, reference=record.reference[:120],
-            label=record.label[:200], source_key=record.source_key,
-            import_batch_id=book.batch_id))
-    Payment.objects.bulk_create(rows, batch_size=BATCH)
-    for row in rows:
-        book.payments[row.source_key] = row.pk
-        book.new_keys.add(row.source_key)
+        kept.append(record)
+        rows.append((
+            book.customers[record.customer_code], day(record.received_on), record.amount,
+            unallocated, record.currency, record.method.value, record.reference[:120],
+            record.label[:200], record.source_key, book.batch_id))
+    ids = reserve_ids(Payment, len(rows))
+    book.table(Payment, PAYMENT_COLUMNS).write(
+        (pk, *row) for pk, row in zip(ids, rows, strict=True))
+    for pk, record in zip(ids, kept, strict=True):
+        book.payments[record.source_key] = pk
+        book.new_keys.add(record.source_key)
     book.report.created["payments"] += len(rows)
 
 
@@ -364,18 +406,22 @@ def _store_allocations(book: Ledger, allocations: list[AllocationRecord]) -> Non
             continue
         both_new = allocation.debit_key in book.new_keys and allocation.credit_key in book.new_keys
         (fresh if both_new else touching_stored).append(allocation)
-    Allocation.objects.bulk_create([_allocation_row(book, a) for a in fresh], batch_size=BATCH)
+    day = connection.ops.adapt_datefield_value
+    for start in range(0, len(fresh), BATCH):
+        rows = (_allocation_row(book, a) for a in fresh[start:start + BATCH])
+        book.table(Allocation, ALLOCATION_COLUMNS).write(
+            (*row[:4], day(row[4])) for row in rows)
     book.report.created["allocations"] += len(fresh)
     for start in range(0, len(touching_stored), BATCH):
         _apply_allocations(book, touching_stored[start:start + BATCH])
 
 
-def _allocation_row(book: Ledger, allocation: AllocationRecord) -> Allocation:
+def _allocation_row(book: Ledger, allocation: AllocationRecord) -> tuple:
+    """(invoice_id, payment_id, credit_item_id, amount, allocated_on) of an allocation."""
     payment_id = book.payments.get(allocation.credit_key)
-    return Allocation(company=book.company, invoice_id=book.items[allocation.debit_key],
-                      payment_id=payment_id,
-                      credit_item_id=None if payment_id else book.items[allocation.credit_key],
-                      amount=allocation.amount, allocated_on=allocation.allocated_on)
+    credit_item_id = None if payment_id else book.items[allocation.credit_key]
+    return (book.items[allocation.debit_key], payment_id, credit_item_id, allocation.amount,
+            allocation.allocated_on)
 
 
 def _apply_allocations(book: Ledger, allocations: list[AllocationRecord]) -> None:
@@ -388,13 +434,13 @@ def _apply_allocations(book: Ledger, allocations: list[AllocationRecord]) -> Non
             "invoice_id", "payment_id", "credit_item_id"):
         pairs[row["invoice_id"]].add((row["payment_id"], row["credit_item_id"]))
     for allocation in allocations:
-        row = _allocation_row(book, allocation)
-        if (row.payment_id, row.credit_item_id) in pairs[row.invoice_id]:
+        invoice_id, payment_id, credit_item_id, _, _ = _allocation_row(book, allocation)
+        if (payment_id, credit_item_id) in pairs[invoice_id]:
             book.report.unchanged["allocations"] += 1
             continue
-        invoice = Invoice.objects.get(pk=row.invoice_id)
-        source = ({"payment": Payment.objects.get(pk=row.payment_id)} if row.payment_id
-                  else {"credit_item": Invoice.objects.get(pk=row.credit_item_id)})
+        invoice = Invoice.objects.get(pk=invoice_id)
+        source = ({"payment": Payment.objects.get(pk=payment_id)} if payment_id
+                  else {"credit_item": Invoice.objects.get(pk=credit_item_id)})
         try:
             ledger.allocate(invoice, allocation.amount, allocation.allocated_on, **source)
         except ledger.AllocationError as error:

@@ -42,8 +42,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"Import {kind} de {file.name} dans {target.code} :")
-        for title, counts in (("créés", report.created), ("mis à jour", report.updated),
-                              ("inchangés", report.unchanged)):
+        summary = report.as_json()
+        for title, key in (("créés", "created"), ("mis à jour", "updated"),
+                           ("inchangés", "unchanged")):
+            counts = summary[key]
             if counts:
                 detail = ", ".join(f"{n} {LABELS.get(k, k)}" for k, n in sorted(counts.items()))
                 self.stdout.write(f"  {title} : {detail}")

@@ -1,0 +1,80 @@
+"""Bulk writing of ledger rows: one `executemany` per table and batch.
+
+The ORM's bulk_create builds a model instance and compiles a multi-row statement per batch;
+at a hundred thousand rows a plain `executemany` of one prepared INSERT is several times
+faster. Columns come from the model's _meta, and every column a row does not carry gets the
+field's default, so the rows stay valid as the models evolve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+class BulkTable:
+    """INSERT of rows whose fields are model attribute names; other columns get defaults
+    (or the value given in `constants`, e.g. `company_id`)."""
+
+    def __init__(self, model: type[models.Model], fields: Sequence[str], constants: dict) -> None:
+        constants = {"now": connection.ops.adapt_datetimefield_value(timezone.now()),
+                     **constants}
+        concrete = model._meta.concrete_fields
+        by_name = {f.attname: f for f in concrete}
+        others = [f for f in concrete if f.attname not in fields]
+        self.tail = tuple(_default(f, constants) for f in others)
+        columns = [by_name[name].column for name in fields] + [f.column for f in others]
+        quote = connection.ops.quote_name
+        self.sql = (f"INSERT INTO {quote(model._meta.db_table)} "
+                    f"({', '.join(quote(c) for c in columns)}) "
+                    f"VALUES ({', '.join(['%s'] * len(columns))})")
+
+    def write(self, rows: Iterable[tuple]) -> None:
+        tail = self.tail
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, [row + tail for row in rows])
+
+
+def _default(field: models.Field, constants: dict):
+    if field.attname in constants:
+        return constants[field.attname]
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return constants["now"]
+    return field.get_db_prep_save(field.get_default(), connection)
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """Primary keys for `count` new rows, to be inserted explicitly by the caller.
+
+    PostgreSQL hands them out of the table's sequence, so concurrent writers never collide.
+    SQLite has one writer at a time (transactions are IMMEDIATE), so the keys after the
+    current maximum are free until this transaction ends."""
+    if count <= 0:
+        return []
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{model._meta.db_table}', 'id'))"
+                           " FROM generate_series(1, %s)", [count])
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        first = cursor.fetchone()[0] + 1
+    return list(range(first, first + count))
+
+
+def lookup(model: type[models.Model], column: str, values: Sequence[str],
+           company_id: int) -> list[tuple[str, int]]:
+    """(value, id) of the company's rows of `model` whose `column` is among `values`.
+
+    Plain SQL: on the import path the ORM spends more time building a 2,000-value IN clause
+    than the database spends answering it."""
+    if not values:
+        return []
+    quote = connection.ops.quote_name
+    sql = (f"SELECT {quote(column)}, id FROM {quote(model._meta.db_table)} "
+           f"WHERE company_id = %s AND {quote(column)} IN ({', '.join(['%s'] * len(values))})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [company_id, *values])
+        return cursor.fetchall()

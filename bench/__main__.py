@@ -51,8 +51,11 @@ def _bench(args: argparse.Namespace) -> int:
     from .run import run
 
     result = run(args.size, args.db, args.seed, BENCH_VAR)
-    result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(),
-                         "python": platform.python_version()}
+    result["machine"] = {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{date.today().isoformat()}-{args.size}-{args.db}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -22,15 +22,20 @@ def run(size: str, db: str, seed: int, folder: Path) -> dict:
     workload = generated.pop("workload")
     rows.append({"operation": "write FEC + CSV files", **generated})
     for kind, path, delimiter, lines in (
-            ("fec", workload["fec_path"], "\t", workload["fec_lines"]),
-            ("invoices", workload["csv_path"], ";", workload["csv_lines"])):
+        ("fec", workload["fec_path"], "\t", workload["fec_lines"]),
+        ("invoices", workload["csv_path"], ";", workload["csv_lines"]),
+    ):
         rows += _file_steps(kind, Path(path), delimiter, lines)
     _print(rows)
     customers, invoices = SIZES[size]
-    return {"date": date.today().isoformat(), "size": size, "db": db, "seed": seed,
-            "workload": {"customers": customers, "invoices": invoices, "open_share": 0.3,
-                         **workload},
-            "steps": rows}
+    return {
+        "date": date.today().isoformat(),
+        "size": size,
+        "db": db,
+        "seed": seed,
+        "workload": {"customers": customers, "invoices": invoices, "open_share": 0.3, **workload},
+        "steps": rows,
+    }
 
 
 def _write_files(size: str, folder: Path, today: date, seed: int) -> dict:
@@ -40,18 +45,29 @@ def _write_files(size: str, folder: Path, today: date, seed: int) -> dict:
 
 def _file_steps(kind: str, path: Path, delimiter: str, lines: int) -> list[dict]:
     label = "FEC" if kind == "fec" else "CSV"
-    read = {"operation": f"{label}: csv read (baseline)",
-            **steps.measure(steps.csv_read, path, delimiter)}
-    bare = {"operation": f"{label}: read + bare insert (baseline)",
-            **steps.measure(steps.bare_insert, path, delimiter)}
+    read = {
+        "operation": f"{label}: csv read (baseline)",
+        **steps.measure(steps.csv_read, path, delimiter),
+    }
+    bare = {
+        "operation": f"{label}: read + bare insert (baseline)",
+        **steps.measure(steps.bare_insert, path, delimiter),
+    }
     missing = steps.import_available()
     if missing:
-        real = {"operation": f"{label}: import_file", "lines": 0, "seconds": None,
-                "peak_mb": None, "note": missing}
+        real = {
+            "operation": f"{label}: import_file",
+            "lines": 0,
+            "seconds": None,
+            "peak_mb": None,
+            "note": missing,
+        }
     else:
         _create_company(kind)
-        real = {"operation": f"{label}: import_file",
-                **steps.measure(steps.real_import, f"BENCH-{kind.upper()}", kind, path, lines)}
+        real = {
+            "operation": f"{label}: import_file",
+            **steps.measure(steps.real_import, f"BENCH-{kind.upper()}", kind, path, lines),
+        }
         if real["seconds"]:
             real["ratio"] = real["seconds"] / bare["seconds"]
             real["target"] = TARGET
@@ -65,8 +81,10 @@ def _create_company(kind: str) -> None:
 
 
 def _print(rows: list[dict]) -> None:
-    header = (f"{'operation':<38} {'lines':>10} {'seconds':>9} {'lines/s':>10} "
-              f"{'ratio':>6} {'peak MB':>8}  target")
+    header = (
+        f"{'operation':<38} {'lines':>10} {'seconds':>9} {'lines/s':>10} "
+        f"{'ratio':>6} {'peak MB':>8}  target"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:
@@ -74,9 +92,11 @@ def _print(rows: list[dict]) -> None:
         rate = row["lines"] / seconds if seconds else None
         row["lines_per_s"] = round(rate) if rate else None
         ratio = f"{row['ratio']:.2f}x" if row.get("ratio") else ""
-        print(f"{row['operation']:<38} {row['lines']:>10,} "
-              f"{_num(seconds, '.2f'):>9} {_num(rate, ',.0f'):>10} {ratio:>6} "
-              f"{_num(row.get('peak_mb'), '.0f'):>8}  {row.get('target', '')}")
+        print(
+            f"{row['operation']:<38} {row['lines']:>10,} "
+            f"{_num(seconds, '.2f'):>9} {_num(rate, ',.0f'):>10} {ratio:>6} "
+            f"{_num(row.get('peak_mb'), '.0f'):>8}  {row.get('target', '')}"
+        )
         if row.get("note"):
             print(f"{'':<38} {row['note']}")
 

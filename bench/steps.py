@@ -58,8 +58,9 @@ def bare_insert(path: Path, delimiter: str) -> int:
     columns, executemany in batches, one transaction."""
     handle, rows = _reader(path, delimiter)
     with handle:
-        columns = len(next(csv.reader([path.open(encoding="utf-8").readline()],
-                                      delimiter=delimiter)))
+        columns = len(
+            next(csv.reader([path.open(encoding="utf-8").readline()], delimiter=delimiter))
+        )
         names = ", ".join(f"c{n} TEXT" for n in range(columns))
         sql = f"INSERT INTO bench_scratch VALUES ({', '.join(['%s'] * columns)})"
         count = 0
@@ -79,8 +80,10 @@ def real_import(company_code: str, kind: str, path: Path, lines: int) -> dict:
 
     report = import_file(Company.objects.get(code=company_code), kind, path, user=None)
     created = ", ".join(f"{n} {name}" for name, n in sorted(report.created.items()))
-    return {"lines": lines,
-            "note": f"created {created or 'nothing'}; {len(report.rejected)} rejected"}
+    return {
+        "lines": lines,
+        "note": f"created {created or 'nothing'}; {len(report.rejected)} rejected",
+    }
 
 
 def import_available() -> str:

@@ -16,12 +16,35 @@ from pathlib import Path
 
 from relance.demo.generator import Block, PortfolioSpec, generate
 
-FEC_COLUMNS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum",
-               "CompteLib", "CompAuxNum", "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib",
-               "Debit", "Credit", "EcritureLet", "DateLet", "ValidDate", "Montantdevise",
-               "Idevise")
-CSV_COLUMNS = ("customer_code", "customer_name", "number", "issued_on", "due_on", "amount",
-               "currency")
+FEC_COLUMNS = (
+    "JournalCode",
+    "JournalLib",
+    "EcritureNum",
+    "EcritureDate",
+    "CompteNum",
+    "CompteLib",
+    "CompAuxNum",
+    "CompAuxLib",
+    "PieceRef",
+    "PieceDate",
+    "EcritureLib",
+    "Debit",
+    "Credit",
+    "EcritureLet",
+    "DateLet",
+    "ValidDate",
+    "Montantdevise",
+    "Idevise",
+)
+CSV_COLUMNS = (
+    "customer_code",
+    "customer_name",
+    "number",
+    "issued_on",
+    "due_on",
+    "amount",
+    "currency",
+)
 # Lettering codes, per customer account: AAA, AAB, ... (FEC: up to 3 characters in practice).
 LETTERS = ["".join(code) for code in product(string.ascii_uppercase, repeat=3)]
 SIZES = {"small": (10_000, 100_000), "large": (100_000, 1_000_000)}
@@ -39,8 +62,9 @@ class Workload:
 
 def write_workload(size: str, folder: Path, today: date, seed: int = 1) -> Workload:
     customers, invoices = SIZES[size]
-    spec = PortfolioSpec(customers=customers, invoices=invoices, today=today, seed=seed,
-                         months=24, open_share=0.3)
+    spec = PortfolioSpec(
+        customers=customers, invoices=invoices, today=today, seed=seed, months=24, open_share=0.3
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return write_files(spec, folder / f"fec-{size}.txt", folder / f"invoices-{size}.csv")
 
@@ -48,8 +72,10 @@ def write_workload(size: str, folder: Path, today: date, seed: int = 1) -> Workl
 def write_files(spec: PortfolioSpec, fec_path: Path, csv_path: Path) -> Workload:
     fec = FecWriter()
     csv_lines = 0
-    with fec_path.open("w", encoding="utf-8") as fec_file, \
-            csv_path.open("w", encoding="utf-8") as csv_file:
+    with (
+        fec_path.open("w", encoding="utf-8") as fec_file,
+        csv_path.open("w", encoding="utf-8") as csv_file,
+    ):
         fec_file.write("\t".join(FEC_COLUMNS) + "\n")
         csv_file.write(";".join(CSV_COLUMNS) + "\n")
         for block in generate(spec):
@@ -62,8 +88,11 @@ def write_files(spec: PortfolioSpec, fec_path: Path, csv_path: Path) -> Workload
 
 def csv_rows(block: Block) -> list[str]:
     c = block.customer
-    return [f"{c.code};{c.name};{i.number};{i.issued_on};{i.due_on};{i.amount};{i.currency}\n"
-            for i in block.invoices if not i.is_credit]
+    return [
+        f"{c.code};{c.name};{i.number};{i.issued_on};{i.due_on};{i.amount};{i.currency}\n"
+        for i in block.invoices
+        if not i.is_credit
+    ]
 
 
 def _day(value: date) -> str:
@@ -89,21 +118,50 @@ class FecWriter:
         out: list[str] = []
         for item in block.invoices:
             net, tax = item.amount_excl_tax, item.amount - item.amount_excl_tax
-            sides = [("411000", "Clients", *aux, item.amount, 0),
-                     ("706000", "Prestations de services", "", "", net, 1),
-                     ("44571000", "TVA collectée", "", "", tax, 1)]
-            out += self._entry("VE", "Ventes", item.issued_on, item.number, item.number,
-                               sides, item.is_credit, letters.get(("i", item.id)))
+            sides = [
+                ("411000", "Clients", *aux, item.amount, 0),
+                ("706000", "Prestations de services", "", "", net, 1),
+                ("44571000", "TVA collectée", "", "", tax, 1),
+            ]
+            out += self._entry(
+                "VE",
+                "Ventes",
+                item.issued_on,
+                item.number,
+                item.number,
+                sides,
+                item.is_credit,
+                letters.get(("i", item.id)),
+            )
         for payment in block.payments:
-            sides = [("512000", "Banque", "", "", payment.amount, 0),
-                     ("411000", "Clients", *aux, payment.amount, 1)]
-            out += self._entry("BQ", "Banque", payment.received_on, payment.reference,
-                               payment.label, sides, False, letters.get(("p", payment.id)))
+            sides = [
+                ("512000", "Banque", "", "", payment.amount, 0),
+                ("411000", "Clients", *aux, payment.amount, 1),
+            ]
+            out += self._entry(
+                "BQ",
+                "Banque",
+                payment.received_on,
+                payment.reference,
+                payment.label,
+                sides,
+                False,
+                letters.get(("p", payment.id)),
+            )
         self.count += len(out)
         return out
 
-    def _entry(self, journal: str, journal_label: str, on: date, piece: str, label: str,
-               sides: list, reverse: bool, letter: tuple[str, date] | None) -> list[str]:
+    def _entry(
+        self,
+        journal: str,
+        journal_label: str,
+        on: date,
+        piece: str,
+        label: str,
+        sides: list,
+        reverse: bool,
+        letter: tuple[str, date] | None,
+    ) -> list[str]:
         self.entry += 1
         day = _day(on)
         lines = []
@@ -113,9 +171,31 @@ class FecWriter:
             text = _amount(amount)
             debit, credit = (text, "0,00") if side ^ reverse == 0 else ("0,00", text)
             code, let_on = (letter[0], _day(letter[1])) if letter and aux_code else ("", "")
-            lines.append("\t".join((journal, journal_label, f"{journal}{self.entry:08d}", day,
-                                    account, account_label, aux_code, aux_label, piece, day,
-                                    label, debit, credit, code, let_on, day, "", "")) + "\n")
+            lines.append(
+                "\t".join(
+                    (
+                        journal,
+                        journal_label,
+                        f"{journal}{self.entry:08d}",
+                        day,
+                        account,
+                        account_label,
+                        aux_code,
+                        aux_label,
+                        piece,
+                        day,
+                        label,
+                        debit,
+                        credit,
+                        code,
+                        let_on,
+                        day,
+                        "",
+                        "",
+                    )
+                )
+                + "\n"
+            )
         return lines
 
 
@@ -135,8 +215,9 @@ def lettering(block: Block) -> dict[tuple[str, int], tuple[str, date]]:
         top = root(("i", a.invoice_id))
         other = root(source)
         parent[other] = top
-        last_day[top] = max(a.allocated_on, last_day.get(top, a.allocated_on),
-                            last_day.get(other, a.allocated_on))
+        last_day[top] = max(
+            a.allocated_on, last_day.get(top, a.allocated_on), last_day.get(other, a.allocated_on)
+        )
     return _settled_groups(block, parent, root, last_day)
 
 
@@ -147,10 +228,13 @@ def _settled_groups(block: Block, parent, root, last_day) -> dict:
     for node in parent:
         top = root(node)
         is_open[top] = is_open.get(top, False) or left[node] > 0
-    codes = {top: LETTERS[n % len(LETTERS)] for n, top in
-             enumerate(t for t in _unique(root(n) for n in parent) if not is_open[t])}
-    return {node: (codes[root(node)], last_day[root(node)]) for node in parent
-            if root(node) in codes}
+    codes = {
+        top: LETTERS[n % len(LETTERS)]
+        for n, top in enumerate(t for t in _unique(root(n) for n in parent) if not is_open[t])
+    }
+    return {
+        node: (codes[root(node)], last_day[root(node)]) for node in parent if root(node) in codes
+    }
 
 
 def _unique(nodes: Iterable) -> list:

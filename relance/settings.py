@@ -116,7 +116,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("RELANCE_MEDIA_ROOT", VAR_DIR / "media"))
-# Imported files and invoice PDFs live outside the web root and are served by views that check rights.
+# Imported files and invoice PDFs live outside the web root; views that check rights serve them.
 UPLOAD_ROOT = VAR_DIR / "uploads"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -6,8 +6,9 @@ from django.contrib.auth.models import User
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "relance", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "relance", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_help_lists_relance_commands_and_django_ones():

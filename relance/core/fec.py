@@ -68,9 +68,21 @@ SALES_ACCOUNTS = ("70",)
 REQUIRED = ("JournalCode", "EcritureNum", "EcritureDate", "CompteNum")
 AMOUNTS = (("Debit", "Credit"), ("Montant", "Sens"))
 ZERO = Decimal(0)
-__all__ = ["FecError", "FecHeader", "FecResult", "JournalKind", "decode", "guess_method",
-           "iter_file_lines", "iter_lines", "parse", "parse_date", "read_header", "split_fields",
-           "split_lines"]
+__all__ = [
+    "FecError",
+    "FecHeader",
+    "FecResult",
+    "JournalKind",
+    "decode",
+    "guess_method",
+    "iter_file_lines",
+    "iter_lines",
+    "parse",
+    "parse_date",
+    "read_header",
+    "split_fields",
+    "split_lines",
+]
 
 
 class FecError(ValueError):
@@ -133,8 +145,11 @@ def _check_header(header: FecHeader) -> None:
     if not any(all(header.index(n) is not None for n in pair) for pair in AMOUNTS):
         missing += [n for n in AMOUNTS[0] if header.index(n) is None]
     if missing:
-        raise FecError("colonnes obligatoires absentes de l'en-tête FEC : " + ", ".join(missing)
-                       + f" (colonnes lues : {', '.join(header.names)})")
+        raise FecError(
+            "colonnes obligatoires absentes de l'en-tête FEC : "
+            + ", ".join(missing)
+            + f" (colonnes lues : {', '.join(header.names)})"
+        )
 
 
 # --- fields -----------------------------------------------------------------------------
@@ -245,8 +260,17 @@ class _Columns:
         self.amount_currency, self.currency = ix("Montantdevise"), ix("Idevise")
         self.use_sens = self.debit is None or self.credit is None
         # Absent optional columns point one past the end, where an empty field is appended.
-        texts = (self.journal, self.num, self.account, self.aux, self.aux_lib, self.account_lib,
-                 self.piece, self.label, self.letter)
+        texts = (
+            self.journal,
+            self.num,
+            self.account,
+            self.aux,
+            self.aux_lib,
+            self.account_lib,
+            self.piece,
+            self.label,
+            self.letter,
+        )
         self.texts = [self.count if index is None else index for index in texts]
         dates = (self.piece_date, self.letter_date, self.due_date)
         self.dates = [self.count if index is None else index for index in dates]
@@ -303,7 +327,8 @@ class _Reader:
             flags = flags_of.get(fields[cols.account])
             if flags is None:
                 flags = flags_of[fields[cols.account]] = _account_flags(
-                    fields[cols.account].strip())
+                    fields[cols.account].strip()
+                )
             key = (fields[cols.journal], fields[cols.num], fields[cols.date], fields[piece])
             known = entries.get(key)
             if known is None:
@@ -369,14 +394,33 @@ class _Reader:
         except ValueError as error:
             return self._reject(number, self._field_error(fields, error))
         journal, num, account, aux, aux_lib, account_lib, piece, label, letter = (
-            fields[index].strip() for index in self.cols.texts)
+            fields[index].strip() for index in self.cols.texts
+        )
         code, name = (aux, aux_lib) if aux else (account, account_lib)
         entry_on = self.dates[fields[self.cols.date]]
-        key = self._key(f"{journal}\x1f{num}\x1f{entry_on}\x1f{account}\x1f{aux}\x1f{piece}"
-                        f"\x1f{label}\x1f{_canonical(debit)}\x1f{_canonical(credit)}")
-        self.customer_lines.append(_Line(
-            number, key, journal, num, entry_on, code, name, piece, piece_on, label, amount,
-            currency, letter, lettered_on, due_on))
+        key = self._key(
+            f"{journal}\x1f{num}\x1f{entry_on}\x1f{account}\x1f{aux}\x1f{piece}"
+            f"\x1f{label}\x1f{_canonical(debit)}\x1f{_canonical(credit)}"
+        )
+        self.customer_lines.append(
+            _Line(
+                number,
+                key,
+                journal,
+                num,
+                entry_on,
+                code,
+                name,
+                piece,
+                piece_on,
+                label,
+                amount,
+                currency,
+                letter,
+                lettered_on,
+                due_on,
+            )
+        )
 
     def _optional_dates(self, fields: list[str]) -> list[date | None]:
         found: list[date | None] = []
@@ -394,8 +438,10 @@ class _Reader:
     def _debit_credit(self, fields: list[str]) -> tuple[Decimal, Decimal]:
         cols = self.cols
         if not cols.use_sens:
-            return (self._money(fields, cols.debit, "Debit"),
-                    self._money(fields, cols.credit, "Credit"))
+            return (
+                self._money(fields, cols.debit, "Debit"),
+                self._money(fields, cols.credit, "Credit"),
+            )
         value = self._money(fields, cols.montant, "Montant")
         sens = _get(fields, cols.sens).upper()[:1]
         if sens not in ("D", "C", "+", "-"):
@@ -422,8 +468,7 @@ class _Reader:
     def _field_error(self, fields: list[str], error: Exception) -> str:
         if isinstance(error, MoneyError):
             return f"devise ou montant en devise illisible ({error})"
-        for name, index in zip(("PieceDate", "DateLet", "DateRglt"), self.cols.dates,
-                               strict=True):
+        for name, index in zip(("PieceDate", "DateLet", "DateRglt"), self.cols.dates, strict=True):
             text = fields[index]
             if text.strip() and text not in self.dates:
                 return f"date {name} illisible '{text.strip()}'"
@@ -445,10 +490,15 @@ def _journals(reader: _Reader) -> dict[str, _Journal]:
     journals: dict[str, _Journal] = {}
     for raw_code, raw in reader.journals.items():
         stats = journals.setdefault(raw_code.strip(), raw)
-        stats.first_on, stats.last_on = min(stats.first_on, raw.first_on), max(stats.last_on,
-                                                                               raw.last_on)
-        stats.has_many_nums = stats.has_many_nums or raw.has_many_nums or (
-            raw.first_num.strip() != stats.first_num.strip())
+        stats.first_on, stats.last_on = (
+            min(stats.first_on, raw.first_on),
+            max(stats.last_on, raw.last_on),
+        )
+        stats.has_many_nums = (
+            stats.has_many_nums
+            or raw.has_many_nums
+            or (raw.first_num.strip() != stats.first_num.strip())
+        )
     return journals
 
 
@@ -457,8 +507,11 @@ def classify_journals(reader: _Reader) -> dict[str, JournalKind]:
     journals = _journals(reader)
     votes: dict[str, Counter[JournalKind]] = defaultdict(Counter)
     for code, flags in _merged_entries(journals, reader.entries):
-        kind = JournalKind.SALES if flags & _SALES else (
-            JournalKind.TREASURY if flags & _TREASURY else JournalKind.OTHER)
+        kind = (
+            JournalKind.SALES
+            if flags & _SALES
+            else (JournalKind.TREASURY if flags & _TREASURY else JournalKind.OTHER)
+        )
         votes[code][kind] += 1
     kinds = {}
     for code, stats in journals.items():
@@ -470,8 +523,9 @@ def classify_journals(reader: _Reader) -> dict[str, JournalKind]:
     return kinds
 
 
-def _merged_entries(journals: dict[str, _Journal],
-                    entries: dict[tuple[str, str, str, str], int]) -> list[tuple[str, int]]:
+def _merged_entries(
+    journals: dict[str, _Journal], entries: dict[tuple[str, str, str, str], int]
+) -> list[tuple[str, int]]:
     """(journal, flags) per entry; also gathers the flags of each journal."""
     merged: dict[tuple[str, str, str, str], int] = {}
     reliable = {code: j.has_many_nums or j.first_on == j.last_on for code, j in journals.items()}
@@ -517,26 +571,43 @@ class _Builder:
         known = self.customers.get(line.customer_code)
         if known is None:
             self.customers[line.customer_code] = CustomerRecord(
-                line=line.number, code=line.customer_code, name=line.customer_name)
+                line=line.number, code=line.customer_code, name=line.customer_name
+            )
         elif not known.name and line.customer_name:
             self.customers[line.customer_code] = replace(known, name=line.customer_name)
 
     def _payment(self, line: _Line) -> PaymentRecord:
         method = guess_method(line.label, line.piece_ref, self.journal_labels.get(line.journal, ""))
         return PaymentRecord(
-            line=line.number, source_key=line.key, customer_code=line.customer_code,
-            received_on=line.entry_on, amount=-line.amount, currency=line.currency,
-            method=method, reference=line.piece_ref, label=line.label,
-            customer_name=line.customer_name)
+            line=line.number,
+            source_key=line.key,
+            customer_code=line.customer_code,
+            received_on=line.entry_on,
+            amount=-line.amount,
+            currency=line.currency,
+            method=method,
+            reference=line.piece_ref,
+            label=line.label,
+            customer_name=line.customer_name,
+        )
 
     def _item(self, line: _Line, kind: ItemKind) -> ItemRecord:
         issued_on = line.piece_on or line.entry_on
         due_on = line.due_on or issued_on + timedelta(days=self.payment_days)
         return ItemRecord(
-            line=line.number, source_key=line.key, customer_code=line.customer_code,
-            number=self.numbers[line.key], kind=kind, issued_on=issued_on, due_on=due_on,
-            amount=abs(line.amount), currency=line.currency, is_credit=line.amount < 0,
-            customer_name=line.customer_name, label=line.label)
+            line=line.number,
+            source_key=line.key,
+            customer_code=line.customer_code,
+            number=self.numbers[line.key],
+            kind=kind,
+            issued_on=issued_on,
+            due_on=due_on,
+            amount=abs(line.amount),
+            currency=line.currency,
+            is_credit=line.amount < 0,
+            customer_name=line.customer_name,
+            label=line.label,
+        )
 
 
 def _item_kind(journal: JournalKind, is_debit: bool) -> ItemKind:
@@ -636,10 +707,15 @@ def _build(reader: _Reader, payment_days: int) -> FecResult:
         builder.add(line)
     payment_keys = {payment.source_key for payment in builder.payments}
     return FecResult(
-        customers=list(builder.customers.values()), items=builder.items,
-        payments=builder.payments, allocations=allocate_lettering(lines, payment_keys),
-        rejections=reader.rejections, lines=reader.lines, ignored=reader.ignored,
-        journals=kinds)
+        customers=list(builder.customers.values()),
+        items=builder.items,
+        payments=builder.payments,
+        allocations=allocate_lettering(lines, payment_keys),
+        rejections=reader.rejections,
+        lines=reader.lines,
+        ignored=reader.ignored,
+        journals=kinds,
+    )
 
 
 def _is_payment(kinds: dict[str, JournalKind], line: _Line) -> bool:

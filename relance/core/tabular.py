@@ -55,16 +55,62 @@ from relance.core.tabular_words import COUNTRIES, LABELS, SYNONYMS, VALUES, norm
 Record = CustomerRecord | ContactRecord | ItemRecord | PaymentRecord
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "customers": ("code", "name", "siren", "siret", "vat_number", "is_consumer", "payer_profile",
-                  "language", "credit_limit", "email", "phone", "address", "postal_code", "city",
-                  "country"),
-    "contacts": ("customer_code", "name", "role", "email", "phone", "mobile", "address",
-                 "postal_code", "city", "country", "preferred_channel"),
-    "invoices": ("customer_code", "customer_name", "number", "kind", "issued_on", "due_on",
-                 "amount", "amount_excl_tax", "currency", "po_reference", "paid_on",
-                 "paid_amount", "disputed", "payment_days"),
-    "payments": ("customer_code", "customer_name", "received_on", "amount", "currency", "method",
-                 "reference", "invoice_number"),
+    "customers": (
+        "code",
+        "name",
+        "siren",
+        "siret",
+        "vat_number",
+        "is_consumer",
+        "payer_profile",
+        "language",
+        "credit_limit",
+        "email",
+        "phone",
+        "address",
+        "postal_code",
+        "city",
+        "country",
+    ),
+    "contacts": (
+        "customer_code",
+        "name",
+        "role",
+        "email",
+        "phone",
+        "mobile",
+        "address",
+        "postal_code",
+        "city",
+        "country",
+        "preferred_channel",
+    ),
+    "invoices": (
+        "customer_code",
+        "customer_name",
+        "number",
+        "kind",
+        "issued_on",
+        "due_on",
+        "amount",
+        "amount_excl_tax",
+        "currency",
+        "po_reference",
+        "paid_on",
+        "paid_amount",
+        "disputed",
+        "payment_days",
+    ),
+    "payments": (
+        "customer_code",
+        "customer_name",
+        "received_on",
+        "amount",
+        "currency",
+        "method",
+        "reference",
+        "invoice_number",
+    ),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "customers": ("code", "name"),
@@ -148,17 +194,19 @@ def load_mapping(kind: str, toml_text: str, headers: list[str]) -> Mapping:
         document = tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as error:
         raise MappingError(f"fichier de correspondance illisible : {error}") from None
-    unknown = set(document) - {"columns", "defaults", "date_format", "decimal_separator",
-                               "detect"}
+    unknown = set(document) - {"columns", "defaults", "date_format", "decimal_separator", "detect"}
     if unknown:
         raise MappingError(f"clé inconnue dans le fichier de correspondance : {sorted(unknown)}")
     columns = _columns(kind, _table(document, "columns"), headers)
     if document.get("detect", True) is not False:
         columns = _detect(kind, headers, columns)
     mapping = Mapping(
-        kind=kind, columns=columns, defaults=_defaults(kind, _table(document, "defaults")),
+        kind=kind,
+        columns=columns,
+        defaults=_defaults(kind, _table(document, "defaults")),
         date_format=_date_format(document.get("date_format")),
-        decimal_separator=_separator(document.get("decimal_separator")))
+        decimal_separator=_separator(document.get("decimal_separator")),
+    )
     _check_defaults(mapping)
     mapping.missing.extend(_missing(kind, columns, mapping.defaults))
     return mapping
@@ -173,8 +221,10 @@ def _table(document: dict[str, Any], name: str) -> dict[str, Any]:
 
 def _check_field(kind: str, name: str, section: str) -> None:
     if name not in FIELDS[kind]:
-        raise MappingError(f"champ inconnu dans [{section}] : {name!r} "
-                           f"(champs possibles : {', '.join(FIELDS[kind])})")
+        raise MappingError(
+            f"champ inconnu dans [{section}] : {name!r} "
+            f"(champs possibles : {', '.join(FIELDS[kind])})"
+        )
 
 
 def _columns(kind: str, table: dict[str, Any], headers: list[str]) -> dict[str, int]:
@@ -189,8 +239,9 @@ def _column_index(name: str, source: object, headers: list[str]) -> int:
     if isinstance(source, int) and not isinstance(source, bool):
         if 1 <= source <= len(headers):
             return source - 1
-        raise MappingError(f"colonne {source} hors du fichier pour {name} "
-                           f"(le fichier a {len(headers)} colonnes)")
+        raise MappingError(
+            f"colonne {source} hors du fichier pour {name} (le fichier a {len(headers)} colonnes)"
+        )
     if not isinstance(source, str):
         raise MappingError(f"colonne de {name} : un nom d'en-tête ou un numéro est attendu")
     stripped = [header.strip() for header in headers]
@@ -199,8 +250,10 @@ def _column_index(name: str, source: object, headers: list[str]) -> int:
     keys = [normalise(header) for header in headers]
     if normalise(source) in keys:
         return keys.index(normalise(source))
-    raise MappingError(f"colonne introuvable pour {name} : {source!r} "
-                       f"(colonnes du fichier : {', '.join(stripped)})")
+    raise MappingError(
+        f"colonne introuvable pour {name} : {source!r} "
+        f"(colonnes du fichier : {', '.join(stripped)})"
+    )
 
 
 def _defaults(kind: str, table: dict[str, Any]) -> dict[str, str]:
@@ -224,14 +277,14 @@ def _date_format(value: object) -> str | None:
         if not isinstance(value, str) or _strptime(sample.strftime(value), value) != sample:
             raise ValueError
     except ValueError:
-        raise MappingError(f"date_format invalide : {value!r} (exemple : \"%d/%m/%Y\")") from None
+        raise MappingError(f'date_format invalide : {value!r} (exemple : "%d/%m/%Y")') from None
     return value
 
 
 def _separator(value: object) -> str | None:
     if value is None or value in {",", "."}:
         return value
-    raise MappingError(f"decimal_separator invalide : {value!r} (\",\" ou \".\")")
+    raise MappingError(f'decimal_separator invalide : {value!r} ("," ou ".")')
 
 
 def _check_defaults(mapping: Mapping) -> None:
@@ -399,12 +452,19 @@ class _Cells:
         self.pairs = sorted(mapping.columns.items(), key=lambda pair: pair[1])
         self.present = set(mapping.columns) | set(mapping.defaults)
         self.defaults = {"currency": currency, **mapping.defaults}
-        self.dates = {name: _date_parser(name, mapping.date_format)
-                      for name in ("issued_on", "due_on", "paid_on", "received_on")}
-        self.amounts = {name: _amount_parser(name, mapping.decimal_separator)
-                        for name in ("amount", "amount_excl_tax", "paid_amount", "credit_limit")}
+        self.dates = {
+            name: _date_parser(name, mapping.date_format)
+            for name in ("issued_on", "due_on", "paid_on", "received_on")
+        }
+        self.amounts = {
+            name: _amount_parser(name, mapping.decimal_separator)
+            for name in ("amount", "amount_excl_tax", "paid_amount", "credit_limit")
+        }
         self.converters: dict[str, Callable[[str], object]] = {
-            **self.dates, **self.amounts, "currency": _currency, "email": _email,
+            **self.dates,
+            **self.amounts,
+            "currency": _currency,
+            "email": _email,
             "siren": _identifier("siren", identifiers.clean_siren),
             "siret": _identifier("siret", identifiers.clean_siret),
             "vat_number": _identifier("vat_number", identifiers.clean_vat),
@@ -466,8 +526,14 @@ _DEFAULTS: dict[type, dict[str, object]] = {
 # --- rows -------------------------------------------------------------------------------------
 
 
-def parse_rows(kind: str, rows: Iterable[tuple[int, list[str]]], mapping: Mapping, *,
-               currency: str, payment_days: int = 30) -> Iterator[Record | Rejection]:
+def parse_rows(
+    kind: str,
+    rows: Iterable[tuple[int, list[str]]],
+    mapping: Mapping,
+    *,
+    currency: str,
+    payment_days: int = 30,
+) -> Iterator[Record | Rejection]:
     """One record or one Rejection per (line, cells) row, in order; never raises for a row."""
     _check_kind(kind)
     parse = _PARSERS[kind](_Cells(mapping, currency), payment_days)
@@ -545,8 +611,11 @@ def _contact_parser(cells: _Cells, payment_days: int) -> Callable[[int, list[str
     def parse(line: int, row: list[str]) -> Record:
         texts = cells.texts(row)
         values = _optional(cells, texts, _CONTACT_OPTIONAL)
-        values.update(line=line, customer_code=_required(texts, "customer_code"),
-                      name=_required(texts, "name"))
+        values.update(
+            line=line,
+            customer_code=_required(texts, "customer_code"),
+            name=_required(texts, "name"),
+        )
         _contact_details(values, ("phone", "mobile"))
         return _build(ContactRecord, values)
 
@@ -594,8 +663,11 @@ class _InvoiceParser:
         issued_on = self.issued_on(texts.get("issued_on") or _required(texts, "issued_on"))
         amount = self.amount(texts.get("amount") or _required(texts, "amount"))
         kind_text = texts.get("kind")
-        kind = (ItemKind.INVOICE if not kind_text and amount > 0
-                else _item_kind(kind_text or "", amount, texts["amount"]))
+        kind = (
+            ItemKind.INVOICE
+            if not kind_text and amount > 0
+            else _item_kind(kind_text or "", amount, texts["amount"])
+        )
         due_text = texts.get("due_on")
         if due_text:
             due_on = self.due_on(due_text)
@@ -605,8 +677,9 @@ class _InvoiceParser:
             due_on = issued_on
         else:
             days = texts.get("payment_days")
-            due_on = issued_on + timedelta(days=int(_payment_days(days) if days else
-                                                    self.payment_days))
+            due_on = issued_on + timedelta(
+                days=int(_payment_days(days) if days else self.payment_days)
+            )
         values["kind"] = kind
         values["is_credit"] = kind is ItemKind.CREDIT_NOTE
         values["issued_on"] = issued_on
@@ -631,13 +704,15 @@ def _item_kind(text: str, amount: Decimal, amount_text: str) -> ItemKind:
         raise Invalid(f"montant négatif ou nul : {amount_text!r}")
     kind = ItemKind(_choice("kind")(text))
     if kind is ItemKind.INVOICE and amount < 0:
-        raise Invalid(f"montant négatif ou nul : {amount_text!r} "
-                      "(pour un avoir, indiquez le type « avoir »)")
+        raise Invalid(
+            f"montant négatif ou nul : {amount_text!r} (pour un avoir, indiquez le type « avoir »)"
+        )
     return kind
 
 
-def _check_disputed_and_paid(cells: _Cells, texts: dict[str, str],
-                             values: dict[str, object]) -> None:
+def _check_disputed_and_paid(
+    cells: _Cells, texts: dict[str, str], values: dict[str, object]
+) -> None:
     if texts.get("disputed"):
         values["is_disputed"] = cells.converters["disputed"](texts["disputed"]) == "oui"
     if values["paid_on"] is not None or values["paid_amount"] is not None:
@@ -678,21 +753,33 @@ class _PaymentParser:
         if amount <= 0:
             raise Invalid(f"montant négatif ou nul : {texts['amount']!r}")
         method_text = texts.get("method", "")
-        method = PaymentMethod(VALUES["method"].get(plain(method_text), "other")
-                               if method_text else "transfer")
-        values.update(line=line, customer_code=_required(texts, "customer_code"),
-                      received_on=self.received_on(_required(texts, "received_on")),
-                      amount=amount, currency=_currency(texts["currency"]), method=method)
+        method = PaymentMethod(
+            VALUES["method"].get(plain(method_text), "other") if method_text else "transfer"
+        )
+        values.update(
+            line=line,
+            customer_code=_required(texts, "customer_code"),
+            received_on=self.received_on(_required(texts, "received_on")),
+            amount=amount,
+            currency=_currency(texts["currency"]),
+            method=method,
+        )
         values["source_key"] = self._key(values)
         return _build(PaymentRecord, values)
 
     def _key(self, values: dict[str, object]) -> str:
         amount = values["amount"]
         assert isinstance(amount, Decimal) and isinstance(values["received_on"], date)
-        identity = "\x1f".join([
-            str(values["customer_code"]), values["received_on"].isoformat(),
-            str(amount.quantize(CENT)), str(values["currency"]), str(values.get("reference", "")),
-            str(values["method"])])
+        identity = "\x1f".join(
+            [
+                str(values["customer_code"]),
+                values["received_on"].isoformat(),
+                str(amount.quantize(CENT)),
+                str(values["currency"]),
+                str(values.get("reference", "")),
+                str(values["method"]),
+            ]
+        )
         digest = hashlib.sha1(identity.encode(), usedforsecurity=False).hexdigest()
         count = self.occurrences[digest] = self.occurrences.get(digest, 0) + 1
         return f"pay:{digest}:{count}"

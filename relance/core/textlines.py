@@ -47,7 +47,7 @@ def split_lines(text: str) -> list[str]:
 
 def iter_lines(text: str, block: int = 1 << 20) -> Iterator[str]:
     """Like `split_lines`, one line at a time, never copying more than `block` characters."""
-    return _lines_of_blocks(text[start:start + block] for start in range(0, len(text), block))
+    return _lines_of_blocks(text[start : start + block] for start in range(0, len(text), block))
 
 
 def iter_file_lines(chunks: Iterable[bytes]) -> Iterator[str]:
@@ -72,7 +72,7 @@ def _lines_of_blocks(blocks: Iterable[str]) -> Iterator[str]:
         # A trailing CR may be the start of CRLF or CR CR LF split across two blocks.
         body = text.rstrip("\r")
         lines = split_lines(body + "\n")
-        pending = lines.pop() + text[len(body):]
+        pending = lines.pop() + text[len(body) :]
         yield from lines
     yield from split_lines(pending)
 

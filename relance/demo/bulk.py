@@ -23,8 +23,11 @@ from .generator import (
 BATCH_SIZE = 5_000
 # Parents before children, so that each flush leaves the foreign keys satisfied.
 TABLES: tuple[tuple[type[models.Model], type[tuple]], ...] = (
-    (Customer, CustomerRow), (Contact, ContactRow), (Invoice, InvoiceRow),
-    (Payment, PaymentRow), (Allocation, AllocationRow),
+    (Customer, CustomerRow),
+    (Contact, ContactRow),
+    (Invoice, InvoiceRow),
+    (Payment, PaymentRow),
+    (Allocation, AllocationRow),
 )
 
 
@@ -39,8 +42,9 @@ class PortfolioWriter:
         constants = {"company_id": company_id, "now": now}
         self.tables = [BulkTable(model, row._fields, constants) for model, row in TABLES]
         self.buffers: list[list[tuple]] = [[] for _ in TABLES]
-        self.counts = dict.fromkeys(("customers", "contacts", "invoices", "payments",
-                                     "allocations"), 0)
+        self.counts = dict.fromkeys(
+            ("customers", "contacts", "invoices", "payments", "allocations"), 0
+        )
 
     def add(self, block: Block) -> None:
         parts = (block.contacts, block.invoices, block.payments, block.allocations)
@@ -61,8 +65,9 @@ class PortfolioWriter:
 
 def next_ids() -> FirstIds:
     """The first free primary key of each ledger table (no other writer runs meanwhile)."""
-    return FirstIds(*((model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-                      for model, _ in TABLES))
+    return FirstIds(
+        *((model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1 for model, _ in TABLES)
+    )
 
 
 def reset_sequences() -> None:

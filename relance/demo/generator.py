@@ -175,8 +175,9 @@ def invoice_counts(rng: random.Random, customers: int, invoices: int) -> list[in
 
 
 class _CustomerSimulation:
-    def __init__(self, rng: random.Random, spec: PortfolioSpec, ids: _Ids,
-                 share: _OpenShare) -> None:
+    def __init__(
+        self, rng: random.Random, spec: PortfolioSpec, ids: _Ids, share: _OpenShare
+    ) -> None:
         self.rng, self.spec, self.ids, self.share = rng, spec, ids, share
         self.today = spec.today.toordinal()
         self.open_cents: dict[int, int] = {}
@@ -188,10 +189,23 @@ class _CustomerSimulation:
         customer_id = next(self.ids.customer)
         who = identity(rng, customer_id, sirens, rng.random() < spec.consumer_share)
         self.behaviour = behaviour_for(rng, who.is_consumer)
-        self.block = Block(CustomerRow(
-            customer_id, f"C{customer_id:07d}", who.name, who.siren, who.siret, who.vat_number,
-            who.is_consumer, self.behaviour.profile.value, _pick(spec.collectors, index),
-            _pick(spec.sales_reps, index), who.address, who.postal_code, who.city))
+        self.block = Block(
+            CustomerRow(
+                customer_id,
+                f"C{customer_id:07d}",
+                who.name,
+                who.siren,
+                who.siret,
+                who.vat_number,
+                who.is_consumer,
+                self.behaviour.profile.value,
+                _pick(spec.collectors, index),
+                _pick(spec.sales_reps, index),
+                who.address,
+                who.postal_code,
+                who.city,
+            )
+        )
         for person in contacts(rng, who):
             self.block.contacts.append(ContactRow(next(self.ids.contact), customer_id, *person))
         first_day = self.today - int(spec.months * DAYS_PER_MONTH)
@@ -207,8 +221,12 @@ class _CustomerSimulation:
         due = issued + b.terms_days
         remaining = cents - self._credit_note(invoice_id, issued, cents)
         plan, is_disputed = settlement_plan(rng, b, due, remaining)
-        if self.share.wants_open() and b.profile is not PayerProfile.AUTOMATIC \
-                and due >= self.today - 180 and _paid_by(plan, self.today) == remaining:
+        if (
+            self.share.wants_open()
+            and b.profile is not PayerProfile.AUTOMATIC
+            and due >= self.today - 180
+            and _paid_by(plan, self.today) == remaining
+        ):
             plan = []  # payment not received yet: this invoice is still open today
         received = [(day, part) for day, part in plan if day <= self.today]
         self.settlements[invoice_id] = received
@@ -229,13 +247,26 @@ class _CustomerSimulation:
         credit_id = next(self.ids.invoice)
         is_allocated = rng.random() < 0.9
         when = date.fromordinal(day)
-        self.block.invoices.append(_item_row(
-            credit_id, self.block.customer.id, ItemKind.CREDIT_NOTE, when, when, credit_cents,
-            0 if is_allocated else credit_cents, self.spec.currency, False))
+        self.block.invoices.append(
+            _item_row(
+                credit_id,
+                self.block.customer.id,
+                ItemKind.CREDIT_NOTE,
+                when,
+                when,
+                credit_cents,
+                0 if is_allocated else credit_cents,
+                self.spec.currency,
+                False,
+            )
+        )
         if not is_allocated:
             return 0
-        self.block.allocations.append(AllocationRow(
-            next(self.ids.allocation), invoice_id, None, credit_id, money(credit_cents), when))
+        self.block.allocations.append(
+            AllocationRow(
+                next(self.ids.allocation), invoice_id, None, credit_id, money(credit_cents), when
+            )
+        )
         return credit_cents
 
     def _payments(self) -> None:
@@ -254,28 +285,52 @@ class _CustomerSimulation:
         extra = rng.randint(100, 5000) if b.overpays and rng.random() < 0.01 else 0
         total = sum(part for _, part in parts) + extra
         method = b.method(rng)
-        self.block.payments.append(PaymentRow(
-            payment_id, self.block.customer.id, when, money(total), money(extra),
-            self.spec.currency, method.value, f"{_REFERENCE[method]}{payment_id:08d}",
-            _payment_label(len(parts))))
+        self.block.payments.append(
+            PaymentRow(
+                payment_id,
+                self.block.customer.id,
+                when,
+                money(total),
+                money(extra),
+                self.spec.currency,
+                method.value,
+                f"{_REFERENCE[method]}{payment_id:08d}",
+                _payment_label(len(parts)),
+            )
+        )
         for invoice_id, part in parts:
             self.open_cents[invoice_id] -= part
-            self.block.allocations.append(AllocationRow(
-                next(self.ids.allocation), invoice_id, payment_id, None, money(part), when))
+            self.block.allocations.append(
+                AllocationRow(
+                    next(self.ids.allocation), invoice_id, payment_id, None, money(part), when
+                )
+            )
 
     def _invoice_rows(self) -> None:
         for invoice_id, issued, due, cents, is_disputed in self.drafts:
             open_cents = self.open_cents[invoice_id]
-            self.block.invoices.append(_item_row(
-                invoice_id, self.block.customer.id, ItemKind.INVOICE, date.fromordinal(issued),
-                date.fromordinal(due), cents, open_cents, self.spec.currency,
-                is_disputed and open_cents > 0))
+            self.block.invoices.append(
+                _item_row(
+                    invoice_id,
+                    self.block.customer.id,
+                    ItemKind.INVOICE,
+                    date.fromordinal(issued),
+                    date.fromordinal(due),
+                    cents,
+                    open_cents,
+                    self.spec.currency,
+                    is_disputed and open_cents > 0,
+                )
+            )
         self.block.invoices.sort(key=lambda row: row.id)
 
 
 _REFERENCE = {
-    PaymentMethod.TRANSFER: "VIR", PaymentMethod.CHEQUE: "CHQ", PaymentMethod.LCR: "LCR",
-    PaymentMethod.CARD: "CB", PaymentMethod.DIRECT_DEBIT: "PRLV",
+    PaymentMethod.TRANSFER: "VIR",
+    PaymentMethod.CHEQUE: "CHQ",
+    PaymentMethod.LCR: "LCR",
+    PaymentMethod.CARD: "CB",
+    PaymentMethod.DIRECT_DEBIT: "PRLV",
 }
 
 
@@ -283,12 +338,32 @@ def _payment_label(items: int) -> str:
     return "Règlement facture" if items == 1 else f"Règlement de {items} factures"
 
 
-def _item_row(item_id: int, customer_id: int, kind: ItemKind, issued: date, due: date,
-              cents: int, open_cents: int, currency: str, is_disputed: bool) -> InvoiceRow:
+def _item_row(
+    item_id: int,
+    customer_id: int,
+    kind: ItemKind,
+    issued: date,
+    due: date,
+    cents: int,
+    open_cents: int,
+    currency: str,
+    is_disputed: bool,
+) -> InvoiceRow:
     prefix = "AV" if kind is ItemKind.CREDIT_NOTE else "FA"
-    return InvoiceRow(item_id, customer_id, f"{prefix}{issued.year}-{item_id:07d}", kind.value,
-                      kind is ItemKind.CREDIT_NOTE, issued, due, money(cents),
-                      money((cents * 5 + 3) // 6), money(open_cents), currency, is_disputed)
+    return InvoiceRow(
+        item_id,
+        customer_id,
+        f"{prefix}{issued.year}-{item_id:07d}",
+        kind.value,
+        kind is ItemKind.CREDIT_NOTE,
+        issued,
+        due,
+        money(cents),
+        money((cents * 5 + 3) // 6),
+        money(open_cents),
+        currency,
+        is_disputed,
+    )
 
 
 def _paid_by(plan: list[tuple[int, int]], day: int) -> int:
@@ -297,4 +372,3 @@ def _paid_by(plan: list[tuple[int, int]], day: int) -> int:
 
 def _pick(values: tuple[int | None, ...], index: int) -> int | None:
     return values[index % len(values)] if values else None
-

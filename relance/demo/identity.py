@@ -114,8 +114,9 @@ def identity(rng: random.Random, index: int, sirens: SirenSequence, is_consumer:
     name = company_name(rng)
     siren = sirens(index)
     siret = siret_from(siren, rng.choice((10, 11, 12, 13, 14, 15, 17, 18, 21, 24, 28, 35)))
-    return Identity(name, siren, siret, vat_from(siren), False, street, postal_code, city,
-                    f"{slug(name)}.fr")
+    return Identity(
+        name, siren, siret, vat_from(siren), False, street, postal_code, city, f"{slug(name)}.fr"
+    )
 
 
 def contacts(rng: random.Random, who: Identity) -> list[Person]:
@@ -127,7 +128,12 @@ def contacts(rng: random.Random, who: Identity) -> list[Person]:
     billing = person_name(rng)
     first, _, last = billing.partition(" ")
     return [
-        Person("billing", billing, f"{slug(first)[0]}.{slug(last)}@{who.domain}", phone(rng),
-               phone(rng, mobile=True) if rng.random() < 0.5 else ""),
+        Person(
+            "billing",
+            billing,
+            f"{slug(first)[0]}.{slug(last)}@{who.domain}",
+            phone(rng),
+            phone(rng, mobile=True) if rng.random() < 0.5 else "",
+        ),
         Person("accounting", person_name(rng), f"comptabilite@{who.domain}", phone(rng), ""),
     ]

@@ -11,8 +11,15 @@ from relance.core.records import PayerProfile, PaymentMethod
 
 P = PayerProfile
 
-PROFILE_WEIGHTS = {P.GOOD: 45, P.NEGLIGENT: 20, P.BAD: 8, P.ADMINISTRATIVE: 8,
-                   P.DISPUTE_PRONE: 6, P.AUTOMATIC: 10, P.INSOLVENT: 3}
+PROFILE_WEIGHTS = {
+    P.GOOD: 45,
+    P.NEGLIGENT: 20,
+    P.BAD: 8,
+    P.ADMINISTRATIVE: 8,
+    P.DISPUTE_PRONE: 6,
+    P.AUTOMATIC: 10,
+    P.INSOLVENT: 3,
+}
 _PROFILES = list(PROFILE_WEIGHTS)
 _CUMULATIVE = list(itertools.accumulate(PROFILE_WEIGHTS.values()))
 
@@ -47,8 +54,10 @@ DELAYS: dict[PayerProfile, Delay] = {
 }
 
 # Share of invoices disputed; a direct debit goes through whatever the customer thinks.
-DISPUTE_RATES = {profile: 0.003 for profile in PayerProfile} | {P.DISPUTE_PRONE: 0.15,
-                                                                 P.AUTOMATIC: 0.0}
+DISPUTE_RATES = {profile: 0.003 for profile in PayerProfile} | {
+    P.DISPUTE_PRONE: 0.15,
+    P.AUTOMATIC: 0.0,
+}
 
 
 @dataclass(frozen=True)
@@ -93,8 +102,9 @@ def behaviour_for(rng: random.Random, is_consumer: bool) -> Behaviour:
     return Behaviour(profile, terms, mu, cycle, rng.randrange(cycle), is_consumer)
 
 
-def settlement_plan(rng: random.Random, b: Behaviour, due: int,
-                    cents: int) -> tuple[list[tuple[int, int]], bool]:
+def settlement_plan(
+    rng: random.Random, b: Behaviour, due: int, cents: int
+) -> tuple[list[tuple[int, int]], bool]:
     """When and how much of `cents` gets paid (day ordinals), and whether it is disputed."""
     if cents <= 0:
         return [], False

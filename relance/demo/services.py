@@ -19,10 +19,17 @@ from .generator import PortfolioSpec, generate
 DEMO_CODE = "DEMO"
 DEMO_PASSWORD = "relance-demo"
 DEMO_COMPANY = {
-    "code": DEMO_CODE, "name": "Négoce Durand & Fils SAS", "siren": "832147599",
-    "siret": "83214759900217", "vat_number": "FR78832147599",
-    "address": "12 rue des Entrepreneurs", "postal_code": "69007", "city": "Lyon",
-    "iban": "FR7630006000011234567890189", "bic": "AGRIFRPP", "currency": "EUR",
+    "code": DEMO_CODE,
+    "name": "Négoce Durand & Fils SAS",
+    "siren": "832147599",
+    "siret": "83214759900217",
+    "vat_number": "FR78832147599",
+    "address": "12 rue des Entrepreneurs",
+    "postal_code": "69007",
+    "city": "Lyon",
+    "iban": "FR7630006000011234567890189",
+    "bic": "AGRIFRPP",
+    "currency": "EUR",
 }
 # username, role, first name, last name
 DEMO_USERS = (
@@ -55,11 +62,20 @@ def build_demo(today: date, seed: int = 1) -> tuple[Company, GenerationResult | 
     with transaction.atomic():
         company = create_company(**DEMO_COMPANY)
         team = ensure_demo_team(company)
-        result = _write(company, PortfolioSpec(
-            customers=DEMO_CUSTOMERS, invoices=DEMO_INVOICES, today=today, seed=seed,
-            months=DEMO_MONTHS, currency=company.currency, first_ids=next_ids(),
-            collectors=(team["collector"], team["collector2"]),
-            sales_reps=(team["sales"], team["sales"], None)))
+        result = _write(
+            company,
+            PortfolioSpec(
+                customers=DEMO_CUSTOMERS,
+                invoices=DEMO_INVOICES,
+                today=today,
+                seed=seed,
+                months=DEMO_MONTHS,
+                currency=company.currency,
+                first_ids=next_ids(),
+                collectors=(team["collector"], team["collector2"]),
+                sales_reps=(team["sales"], team["sales"], None),
+            ),
+        )
     return company, result
 
 
@@ -68,10 +84,16 @@ def ensure_demo_team(company: Company) -> dict[str, int]:
     """One user per role, all with DEMO_PASSWORD; `admin` is also a Django superuser."""
     ids = {}
     for username, role, first_name, last_name in DEMO_USERS:
-        user, created = get_user_model().objects.get_or_create(username=username, defaults={
-            "first_name": first_name, "last_name": last_name,
-            "email": f"{username}@demo.relance.example", "is_superuser": username == "admin",
-            "is_staff": username == "admin"})
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@demo.relance.example",
+                "is_superuser": username == "admin",
+                "is_staff": username == "admin",
+            },
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
@@ -80,13 +102,30 @@ def ensure_demo_team(company: Company) -> dict[str, int]:
     return ids
 
 
-def generate_portfolio(company: Company, *, customers: int, invoices: int, today: date,
-                       seed: int = 1, months: int = 24,
-                       open_share: float | None = None) -> GenerationResult:
+def generate_portfolio(
+    company: Company,
+    *,
+    customers: int,
+    invoices: int,
+    today: date,
+    seed: int = 1,
+    months: int = 24,
+    open_share: float | None = None,
+) -> GenerationResult:
     """Add a generated portfolio to an existing company, committing batch by batch."""
-    return _write(company, PortfolioSpec(
-        customers=customers, invoices=invoices, today=today, seed=seed, months=months,
-        open_share=open_share, currency=company.currency, first_ids=next_ids()))
+    return _write(
+        company,
+        PortfolioSpec(
+            customers=customers,
+            invoices=invoices,
+            today=today,
+            seed=seed,
+            months=months,
+            open_share=open_share,
+            currency=company.currency,
+            first_ids=next_ids(),
+        ),
+    )
 
 
 def _write(company: Company, spec: PortfolioSpec) -> GenerationResult:

@@ -24,10 +24,12 @@ class ImportBatch(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     file_name = models.CharField(_("fichier"), max_length=255)
     file_sha256 = models.CharField(max_length=64)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices,
-                              default=Status.RUNNING)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
     started_at = models.DateTimeField(_("début"), auto_now_add=True)
     finished_at = models.DateTimeField(_("fin"), null=True, blank=True)
     total_lines = models.PositiveIntegerField(_("lignes"), default=0)
@@ -55,3 +57,6 @@ class ImportRejection(models.Model):
 
     class Meta:
         ordering = ["line"]
+
+    def __str__(self) -> str:
+        return f"ligne {self.line} : {self.reason}"

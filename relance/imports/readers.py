@@ -46,8 +46,10 @@ def read_table(path: Path | str) -> TableSource:
     if not head.strip():
         raise ImportFileError(f"fichier vide : {path.name}")
     if head.startswith(OLE_MAGIC):
-        raise ImportFileError("format Excel 97-2003 (.xls) non pris en charge : "
-                              "enregistrez le fichier en .xlsx ou en .csv")
+        raise ImportFileError(
+            "format Excel 97-2003 (.xls) non pris en charge : "
+            "enregistrez le fichier en .xlsx ou en .csv"
+        )
     rows = _xlsx_rows(path) if head.startswith(ZIP_MAGIC) else _csv_rows(path, head)
     for _, cells in rows:
         return TableSource(headers=[cell.strip() for cell in cells], rows=rows)
@@ -184,4 +186,3 @@ def _float_text(value: float) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
-

@@ -30,8 +30,10 @@ class ImportReport:
             "created": _nonzero(self.created),
             "updated": _nonzero(self.updated),
             "unchanged": _nonzero(self.unchanged),
-            "rejected": [{"line": r.line, "reason": r.reason} for r in
-                         sorted(self.rejected, key=lambda r: r.line)],
+            "rejected": [
+                {"line": r.line, "reason": r.reason}
+                for r in sorted(self.rejected, key=lambda r: r.line)
+            ],
         }
 
 

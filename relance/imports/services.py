@@ -99,8 +99,11 @@ def preview(kind: str, path: Path, mapping_text: str | None = None, rows: int = 
     mapping = _mapping(kind, source.headers, mapping_text)
     return Preview(
         headers=source.headers,
-        mapping={name: source.headers[index] for name, index in mapping.columns.items()
-                 if index < len(source.headers)},
+        mapping={
+            name: source.headers[index]
+            for name, index in mapping.columns.items()
+            if index < len(source.headers)
+        },
         missing=list(mapping.missing),
         rows=[cells for _, cells in islice(source.rows, rows)],
     )
@@ -118,40 +121,51 @@ def _mapping(kind: str, headers: list[str], mapping_text: str | None) -> tabular
 # --- import -------------------------------------------------------------------------------
 
 
-def open_import_batch(company: Company, *, kind: str, file_name: str, file_sha256: str,
-                      user=None) -> ImportBatch:
+def open_import_batch(
+    company: Company, *, kind: str, file_name: str, file_sha256: str, user=None
+) -> ImportBatch:
     """The record of an import the web page is about to run in the background."""
-    return ImportBatch.objects.create(company=company, kind=kind, file_name=file_name,
-                                      file_sha256=file_sha256, user=user)
+    return ImportBatch.objects.create(
+        company=company, kind=kind, file_name=file_name, file_sha256=file_sha256, user=user
+    )
 
 
-def import_file(company: Company, kind: str, path: Path | str, *, user=None,
-                mapping_text: str | None = None, file_name: str | None = None) -> ImportReport:
+def import_file(
+    company: Company,
+    kind: str,
+    path: Path | str,
+    *,
+    user=None,
+    mapping_text: str | None = None,
+    file_name: str | None = None,
+) -> ImportReport:
     """Import one file of `kind` (customers, contacts, invoices, payments, fec) into `company`.
 
     Raises ImportFileError when the file cannot be read at all; nothing is written then."""
     path = Path(path)
     if kind not in KINDS:
         raise ImportFileError(f"type d'import inconnu : {kind} (attendu : {', '.join(KINDS)})")
-    batch = ImportBatch(company=company, kind=kind, file_name=file_name or path.name,
-                        file_sha256=file_sha256(path), user=user)
+    batch = ImportBatch(
+        company=company,
+        kind=kind,
+        file_name=file_name or path.name,
+        file_sha256=file_sha256(path),
+        user=user,
+    )
     return _run(batch, path, mapping_text)
 
 
-def run_import_batch(batch_id: int, path: Path | str, mapping_text: str | None = None
-                     ) -> ImportReport | None:
+def run_import_batch(
+    batch_id: int, path: Path | str, mapping_text: str | None = None
+) -> ImportReport | None:
     """Run an import prepared by the web page (an ImportBatch already saved as running).
 
-    Called in a background thread: errors end up on the batch, not raised."""
+    Meant for a background thread: a failure ends up on the batch, not raised."""
     batch = ImportBatch.objects.select_related("company").get(pk=batch_id)
     try:
         return _run(batch, Path(path), mapping_text)
     except ImportFileError:
         return None
-    finally:
-        from django.db import connection
-
-        connection.close()
 
 
 def _run(batch: ImportBatch, path: Path, mapping_text: str | None) -> ImportReport:
@@ -181,8 +195,12 @@ def _run(batch: ImportBatch, path: Path, mapping_text: str | None) -> ImportRepo
 
 def _finish(batch: ImportBatch, report: ImportReport) -> None:
     ImportRejection.objects.bulk_create(
-        [ImportRejection(batch=batch, line=r.line, reason=r.reason[:2000])
-         for r in sorted(report.rejected, key=lambda r: r.line)], batch_size=2000)
+        [
+            ImportRejection(batch=batch, line=r.line, reason=r.reason[:2000])
+            for r in sorted(report.rejected, key=lambda r: r.line)
+        ],
+        batch_size=2000,
+    )
     batch.status = ImportBatch.Status.DONE
     batch.finished_at = timezone.now()
     batch.processed_lines = batch.total_lines
@@ -193,7 +211,8 @@ def _finish(batch: ImportBatch, report: ImportReport) -> None:
 
 def _fail(batch: ImportBatch, message: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.FAILED, error=message, finished_at=timezone.now(), counts={})
+        status=ImportBatch.Status.FAILED, error=message, finished_at=timezone.now(), counts={}
+    )
 
 
 def _chunks(iterator: Iterator, size: int = CHUNK) -> Iterator[list]:
@@ -206,10 +225,17 @@ def _import_table(book: Ledger, path: Path, mapping_text: str | None, kind: str)
     mapping = _mapping(kind, source.headers, mapping_text)
     if mapping.missing:
         raise ImportFileError(
-            "colonnes obligatoires introuvables : " + ", ".join(mapping.missing)
-            + f" (colonnes du fichier : {', '.join(source.headers)})")
-    rows = tabular.parse_rows(kind, source.rows, mapping, currency=book.company.currency,
-                              payment_days=book.company.default_payment_days)
+            "colonnes obligatoires introuvables : "
+            + ", ".join(mapping.missing)
+            + f" (colonnes du fichier : {', '.join(source.headers)})"
+        )
+    rows = tabular.parse_rows(
+        kind,
+        source.rows,
+        mapping,
+        currency=book.company.currency,
+        payment_days=book.company.default_payment_days,
+    )
     processed = 0
     for chunk in _chunks(rows):
         _store_chunk(book, kind, chunk)
@@ -231,8 +257,12 @@ def _store_chunk(book: Ledger, kind: str, chunk: list) -> None:
     elif kind == "contacts":
         store_contacts(book, [r for r in records if isinstance(r, ContactRecord)])
     else:
-        store_entries(book, [r for r in records if isinstance(r, ItemRecord)],
-                      [r for r in records if isinstance(r, PaymentRecord)], [])
+        store_entries(
+            book,
+            [r for r in records if isinstance(r, ItemRecord)],
+            [r for r in records if isinstance(r, PaymentRecord)],
+            [],
+        )
 
 
 def _blocks(handle) -> Iterator[bytes]:
@@ -242,14 +272,16 @@ def _blocks(handle) -> Iterator[bytes]:
 def _import_fec(book: Ledger, path: Path, mapping_text: str | None) -> None:
     try:
         with open(path, "rb") as handle:
-            result = fec.parse(fec.iter_file_lines(_blocks(handle)),
-                               currency=book.company.currency,
-                               payment_days=book.company.default_payment_days)
+            result = fec.parse(
+                fec.iter_file_lines(_blocks(handle)),
+                currency=book.company.currency,
+                payment_days=book.company.default_payment_days,
+            )
     except fec.FecError as error:
         raise ImportFileError(str(error)) from None
     book.report.rejected.extend(result.rejections)
     for start in range(0, len(result.customers), CHUNK):
-        store_customers(book, result.customers[start:start + CHUNK])
+        store_customers(book, result.customers[start : start + CHUNK])
     store_entries(book, result.items, result.payments, result.allocations)
 
 

@@ -44,8 +44,16 @@ ITEM_COUNTER = {
     ItemKind.REFUND: "refunds",
 }
 CUSTOMER_FIELDS = [f.name for f in fields(CustomerRecord) if f.name not in {"line", "code"}]
-CONTACT_FIELDS = ["email", "phone", "mobile", "address", "postal_code", "city", "country",
-                  "preferred_channel"]
+CONTACT_FIELDS = [
+    "email",
+    "phone",
+    "mobile",
+    "address",
+    "postal_code",
+    "city",
+    "country",
+    "preferred_channel",
+]
 BATCH = 2000
 
 
@@ -78,9 +86,14 @@ class Ledger:
 
 def store_customers(book: Ledger, records: list[CustomerRecord]) -> None:
     """Create new customers, update changed ones (only the fields the file gives)."""
-    existing = {c.code: c for c in Customer.objects.filter(
-        pk__in=[pk for _, pk in lookup(Customer, "code", [r.code for r in records],
-                                       book.company.pk)])}
+    existing = {
+        c.code: c
+        for c in Customer.objects.filter(
+            pk__in=[
+                pk for _, pk in lookup(Customer, "code", [r.code for r in records], book.company.pk)
+            ]
+        )
+    }
     new: dict[str, dict] = {}
     to_update, changed_fields = [], set()
     for record in records:
@@ -117,7 +130,8 @@ def _create_customers(book: Ledger, new: dict[str, dict]) -> None:
         ids = reserve_ids(Customer, len(members))
         book.table(Customer, ("id", "code", *columns)).write(
             (pk, code, *(values[c] for c in columns))
-            for pk, (code, values) in zip(ids, members, strict=True))
+            for pk, (code, values) in zip(ids, members, strict=True)
+        )
         book.customers.update({code: pk for pk, (code, _) in zip(ids, members, strict=True)})
     book.report.created["customers"] += len(new)
 
@@ -140,22 +154,31 @@ def _customer_values(record: CustomerRecord) -> dict:
 def store_customer_contacts(book: Ledger, records: list[CustomerRecord]) -> None:
     """A customer file with an e-mail or phone gives the customer a billing contact."""
     contacts = [
-        ContactRecord(line=r.line, customer_code=r.code, name=r.name, role="billing",
-                      email=r.email, phone=r.phone)
-        for r in records if r.email or r.phone
+        ContactRecord(
+            line=r.line,
+            customer_code=r.code,
+            name=r.name,
+            role="billing",
+            email=r.email,
+            phone=r.phone,
+        )
+        for r in records
+        if r.email or r.phone
     ]
     if contacts:
         store_contacts(book, contacts)
 
 
 def store_contacts(book: Ledger, records: list[ContactRecord]) -> None:
-    ensure_customers(book, {r.customer_code: "" for r in records},
-                     {r.customer_code: r.line for r in records})
+    ensure_customers(
+        book, {r.customer_code: "" for r in records}, {r.customer_code: r.line for r in records}
+    )
     known = [r for r in records if r.customer_code in book.customers]
     existing = {
         (c.customer_id, c.role, c.name): c
-        for c in Contact.objects.filter(customer_id__in={book.customers[r.customer_code]
-                                                         for r in known})
+        for c in Contact.objects.filter(
+            customer_id__in={book.customers[r.customer_code] for r in known}
+        )
     }
     to_create, to_update = [], []
     for record in known:
@@ -163,8 +186,9 @@ def store_contacts(book: Ledger, records: list[ContactRecord]) -> None:
         values = {k: getattr(record, k) for k in CONTACT_FIELDS if getattr(record, k)}
         contact = existing.get(key)
         if contact is None:
-            contact = existing[key] = Contact(customer_id=key[0], role=record.role,
-                                              name=record.name, **values)
+            contact = existing[key] = Contact(
+                customer_id=key[0], role=record.role, name=record.name, **values
+            )
             to_create.append(contact)
         elif any(getattr(contact, k) != v for k, v in values.items()):
             for name, value in values.items():
@@ -189,7 +213,8 @@ def ensure_customers(book: Ledger, names: dict[str, str], lines: dict[str, int])
     new = [(code, names[code][:200]) for code in missing if code not in found and names[code]]
     ids = reserve_ids(Customer, len(new))
     book.table(Customer, ("id", "code", "name")).write(
-        (pk, *row) for pk, row in zip(ids, new, strict=True))
+        (pk, *row) for pk, row in zip(ids, new, strict=True)
+    )
     book.customers.update({code: pk for pk, (code, _) in zip(ids, new, strict=True)})
     book.report.created["customers"] += len(new)
     for code in missing:
@@ -200,8 +225,12 @@ def ensure_customers(book: Ledger, names: dict[str, str], lines: dict[str, int])
 # --- items, payments, allocations --------------------------------------------------------
 
 
-def store_entries(book: Ledger, items: list[ItemRecord], payments: list[PaymentRecord],
-                  allocations: list[AllocationRecord]) -> None:
+def store_entries(
+    book: Ledger,
+    items: list[ItemRecord],
+    payments: list[PaymentRecord],
+    allocations: list[AllocationRecord],
+) -> None:
     """Store items and payments, then the allocations between them.
 
     Invoice lines with `paid_on` (a history kept in Excel) bring their own payment and
@@ -211,17 +240,29 @@ def store_entries(book: Ledger, items: list[ItemRecord], payments: list[PaymentR
     payments = payments + derived_payments
     allocations = allocations + derived_allocations
     for start in range(0, max(len(items), len(payments)), BATCH):
-        item_chunk, payment_chunk = items[start:start + BATCH], payments[start:start + BATCH]
+        item_chunk, payment_chunk = items[start : start + BATCH], payments[start : start + BATCH]
         ensure_customers(book, _names(item_chunk, payment_chunk), _lines(item_chunk, payment_chunk))
         _find_existing(book, item_chunk, payment_chunk)
     reserved = _allocated_between_new(book, allocations)
     for start in range(0, max(len(items), len(payments)), BATCH):
-        _create_items(book, [r for r in items[start:start + BATCH]
-                             if r.customer_code in book.customers
-                             and r.source_key not in book.items], reserved)
-        _create_payments(book, [r for r in payments[start:start + BATCH]
-                                if r.customer_code in book.customers
-                                and r.source_key not in book.payments], reserved)
+        _create_items(
+            book,
+            [
+                r
+                for r in items[start : start + BATCH]
+                if r.customer_code in book.customers and r.source_key not in book.items
+            ],
+            reserved,
+        )
+        _create_payments(
+            book,
+            [
+                r
+                for r in payments[start : start + BATCH]
+                if r.customer_code in book.customers and r.source_key not in book.payments
+            ],
+            reserved,
+        )
     _store_allocations(book, allocations)
 
 
@@ -249,13 +290,26 @@ def _payments_from_paid_items(items: list[ItemRecord]):
         if amount <= 0:
             continue
         key = f"paid:{item.source_key}"
-        payments.append(PaymentRecord(line=item.line, source_key=key,
-                                      customer_code=item.customer_code, received_on=item.paid_on,
-                                      amount=amount, currency=item.currency,
-                                      reference=item.number, invoice_number=item.number))
-        allocations.append(AllocationRecord(debit_key=item.source_key, credit_key=key,
-                                            amount=min(amount, item.amount),
-                                            allocated_on=item.paid_on))
+        payments.append(
+            PaymentRecord(
+                line=item.line,
+                source_key=key,
+                customer_code=item.customer_code,
+                received_on=item.paid_on,
+                amount=amount,
+                currency=item.currency,
+                reference=item.number,
+                invoice_number=item.number,
+            )
+        )
+        allocations.append(
+            AllocationRecord(
+                debit_key=item.source_key,
+                credit_key=key,
+                amount=min(amount, item.amount),
+                allocated_on=item.paid_on,
+            )
+        )
     return payments, allocations
 
 
@@ -265,21 +319,32 @@ def _find_existing(book: Ledger, items: list[ItemRecord], payments: list[Payment
     book.items.update(lookup(Invoice, "source_key", keys, company))
     # A document file identifies invoices by their number (source key "inv:<number>"): an
     # invoice with that number that came from elsewhere (the FEC, a form) is the same one.
-    by_number = {r.number: r.source_key for r in items
-                 if r.source_key not in book.items and r.source_key == f"inv:{r.number}"}
+    by_number = {
+        r.number: r.source_key
+        for r in items
+        if r.source_key not in book.items and r.source_key == f"inv:{r.number}"
+    }
     for number, pk in lookup(Invoice, "number", list(by_number), company):
         book.items[by_number[number]] = pk
     keys = [r.source_key for r in payments if r.source_key not in book.payments]
     book.payments.update(lookup(Payment, "source_key", keys, company))
-    _update_items(book, [r for r in items
-                         if r.source_key in book.items and r.source_key not in book.new_keys])
+    _update_items(
+        book, [r for r in items if r.source_key in book.items and r.source_key not in book.new_keys]
+    )
     for record in payments:
         if record.source_key in book.payments and record.source_key not in book.new_keys:
             book.report.unchanged["payments"] += 1
 
 
-UPDATABLE = ("issued_on", "due_on", "amount", "amount_excl_tax", "currency", "po_reference",
-             "is_disputed")
+UPDATABLE = (
+    "issued_on",
+    "due_on",
+    "amount",
+    "amount_excl_tax",
+    "currency",
+    "po_reference",
+    "is_disputed",
+)
 
 
 def _update_items(book: Ledger, records: list[ItemRecord]) -> None:
@@ -287,9 +352,12 @@ def _update_items(book: Ledger, records: list[ItemRecord]) -> None:
     by the change of amount, and may not fall below what is already settled."""
     if not records:
         return
-    stored = {row[0]: row[1:] for row in Invoice.objects.filter(
-        pk__in=[book.items[r.source_key] for r in records]).values_list(
-        "pk", "number", "open_amount", *UPDATABLE)}
+    stored = {
+        row[0]: row[1:]
+        for row in Invoice.objects.filter(
+            pk__in=[book.items[r.source_key] for r in records]
+        ).values_list("pk", "number", "open_amount", *UPDATABLE)
+    }
     day = connection.ops.adapt_datefield_value
     changes = []
     for record in records:
@@ -310,8 +378,9 @@ def _update_items(book: Ledger, records: list[ItemRecord]) -> None:
         quote = connection.ops.quote_name
         assignments = ", ".join(f"{quote(name)} = %s" for name in (*UPDATABLE, "open_amount"))
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {quote(Invoice._meta.db_table)} SET {assignments} "
-                               "WHERE id = %s", changes)
+            cursor.executemany(
+                f"UPDATE {quote(Invoice._meta.db_table)} SET {assignments} WHERE id = %s", changes
+            )
 
 
 def _allocated_between_new(book: Ledger, allocations: list[AllocationRecord]) -> Counter[str]:
@@ -325,11 +394,37 @@ def _allocated_between_new(book: Ledger, allocations: list[AllocationRecord]) ->
     return reserved
 
 
-ITEM_COLUMNS = ("id", "customer_id", "number", "kind", "is_credit", "issued_on", "due_on",
-                "amount", "amount_excl_tax", "open_amount", "currency", "po_reference", "label",
-                "is_disputed", "source_key", "import_batch_id")
-PAYMENT_COLUMNS = ("id", "customer_id", "received_on", "amount", "unallocated_amount",
-                   "currency", "method", "reference", "label", "source_key", "import_batch_id")
+ITEM_COLUMNS = (
+    "id",
+    "customer_id",
+    "number",
+    "kind",
+    "is_credit",
+    "issued_on",
+    "due_on",
+    "amount",
+    "amount_excl_tax",
+    "open_amount",
+    "currency",
+    "po_reference",
+    "label",
+    "is_disputed",
+    "source_key",
+    "import_batch_id",
+)
+PAYMENT_COLUMNS = (
+    "id",
+    "customer_id",
+    "received_on",
+    "amount",
+    "unallocated_amount",
+    "currency",
+    "method",
+    "reference",
+    "label",
+    "source_key",
+    "import_batch_id",
+)
 ALLOCATION_COLUMNS = ("invoice_id", "payment_id", "credit_item_id", "amount", "allocated_on")
 
 
@@ -343,14 +438,27 @@ def _create_items(book: Ledger, records: list[ItemRecord], reserved: Counter[str
             book.reject(record.line, "lettrage supérieur au montant de la pièce")
             continue
         kept.append(record)
-        rows.append((
-            book.customers[record.customer_code], numbers[record.source_key], record.kind.value,
-            record.is_credit, day(record.issued_on), day(record.due_on), record.amount,
-            record.amount_excl_tax, open_amount, record.currency, record.po_reference[:60],
-            record.label[:200], record.is_disputed, record.source_key, book.batch_id))
+        rows.append(
+            (
+                book.customers[record.customer_code],
+                numbers[record.source_key],
+                record.kind.value,
+                record.is_credit,
+                day(record.issued_on),
+                day(record.due_on),
+                record.amount,
+                record.amount_excl_tax,
+                open_amount,
+                record.currency,
+                record.po_reference[:60],
+                record.label[:200],
+                record.is_disputed,
+                record.source_key,
+                book.batch_id,
+            )
+        )
     ids = reserve_ids(Invoice, len(rows))
-    book.table(Invoice, ITEM_COLUMNS).write(
-        (pk, *row) for pk, row in zip(ids, rows, strict=True))
+    book.table(Invoice, ITEM_COLUMNS).write((pk, *row) for pk, row in zip(ids, rows, strict=True))
     for pk, record in zip(ids, kept, strict=True):
         book.items[record.source_key] = pk
         book.new_keys.add(record.source_key)
@@ -361,8 +469,10 @@ def _free_numbers(book: Ledger, records: list[ItemRecord]) -> dict[str, str]:
     """The record's number, or the number with a suffix when another item already has it
     (two ledger entries may share a piece reference)."""
     wanted = {r.source_key: r.number[:60] for r in records}
-    taken = {number for number, _ in lookup(Invoice, "number", list(set(wanted.values())),
-                                             book.company.pk)}
+    taken = {
+        number
+        for number, _ in lookup(Invoice, "number", list(set(wanted.values())), book.company.pk)
+    }
     numbers = {}
     for key, number in wanted.items():
         candidate, n = number, 1
@@ -383,13 +493,24 @@ def _create_payments(book: Ledger, records: list[PaymentRecord], reserved: Count
             book.reject(record.line, "lettrage supérieur au montant du règlement")
             continue
         kept.append(record)
-        rows.append((
-            book.customers[record.customer_code], day(record.received_on), record.amount,
-            unallocated, record.currency, record.method.value, record.reference[:120],
-            record.label[:200], record.source_key, book.batch_id))
+        rows.append(
+            (
+                book.customers[record.customer_code],
+                day(record.received_on),
+                record.amount,
+                unallocated,
+                record.currency,
+                record.method.value,
+                record.reference[:120],
+                record.label[:200],
+                record.source_key,
+                book.batch_id,
+            )
+        )
     ids = reserve_ids(Payment, len(rows))
     book.table(Payment, PAYMENT_COLUMNS).write(
-        (pk, *row) for pk, row in zip(ids, rows, strict=True))
+        (pk, *row) for pk, row in zip(ids, rows, strict=True)
+    )
     for pk, record in zip(ids, kept, strict=True):
         book.payments[record.source_key] = pk
         book.new_keys.add(record.source_key)
@@ -408,20 +529,24 @@ def _store_allocations(book: Ledger, allocations: list[AllocationRecord]) -> Non
         (fresh if both_new else touching_stored).append(allocation)
     day = connection.ops.adapt_datefield_value
     for start in range(0, len(fresh), BATCH):
-        rows = (_allocation_row(book, a) for a in fresh[start:start + BATCH])
-        book.table(Allocation, ALLOCATION_COLUMNS).write(
-            (*row[:4], day(row[4])) for row in rows)
+        rows = (_allocation_row(book, a) for a in fresh[start : start + BATCH])
+        book.table(Allocation, ALLOCATION_COLUMNS).write((*row[:4], day(row[4])) for row in rows)
     book.report.created["allocations"] += len(fresh)
     for start in range(0, len(touching_stored), BATCH):
-        _apply_allocations(book, touching_stored[start:start + BATCH])
+        _apply_allocations(book, touching_stored[start : start + BATCH])
 
 
 def _allocation_row(book: Ledger, allocation: AllocationRecord) -> tuple:
     """(invoice_id, payment_id, credit_item_id, amount, allocated_on) of an allocation."""
     payment_id = book.payments.get(allocation.credit_key)
     credit_item_id = None if payment_id else book.items[allocation.credit_key]
-    return (book.items[allocation.debit_key], payment_id, credit_item_id, allocation.amount,
-            allocation.allocated_on)
+    return (
+        book.items[allocation.debit_key],
+        payment_id,
+        credit_item_id,
+        allocation.amount,
+        allocation.allocated_on,
+    )
 
 
 def _apply_allocations(book: Ledger, allocations: list[AllocationRecord]) -> None:
@@ -430,8 +555,8 @@ def _apply_allocations(book: Ledger, allocations: list[AllocationRecord]) -> Non
         return
     pairs = defaultdict(set)
     for row in Allocation.objects.filter(
-            invoice_id__in=[book.items[a.debit_key] for a in allocations]).values(
-            "invoice_id", "payment_id", "credit_item_id"):
+        invoice_id__in=[book.items[a.debit_key] for a in allocations]
+    ).values("invoice_id", "payment_id", "credit_item_id"):
         pairs[row["invoice_id"]].add((row["payment_id"], row["credit_item_id"]))
     for allocation in allocations:
         invoice_id, payment_id, credit_item_id, _, _ = _allocation_row(book, allocation)
@@ -439,8 +564,11 @@ def _apply_allocations(book: Ledger, allocations: list[AllocationRecord]) -> Non
             book.report.unchanged["allocations"] += 1
             continue
         invoice = Invoice.objects.get(pk=invoice_id)
-        source = ({"payment": Payment.objects.get(pk=payment_id)} if payment_id
-                  else {"credit_item": Invoice.objects.get(pk=credit_item_id)})
+        source = (
+            {"payment": Payment.objects.get(pk=payment_id)}
+            if payment_id
+            else {"credit_item": Invoice.objects.get(pk=credit_item_id)}
+        )
         try:
             ledger.allocate(invoice, allocation.amount, allocation.allocated_on, **source)
         except ledger.AllocationError as error:

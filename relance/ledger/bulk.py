@@ -19,17 +19,19 @@ class BulkTable:
     (or the value given in `constants`, e.g. `company_id`)."""
 
     def __init__(self, model: type[models.Model], fields: Sequence[str], constants: dict) -> None:
-        constants = {"now": connection.ops.adapt_datetimefield_value(timezone.now()),
-                     **constants}
+        constants = {"now": connection.ops.adapt_datetimefield_value(timezone.now()), **constants}
         concrete = model._meta.concrete_fields
         by_name = {f.attname: f for f in concrete}
-        others = [f for f in concrete if f.attname not in fields]
+        # A primary key the rows do not give is left to the database (sequence, rowid).
+        others = [f for f in concrete if f.attname not in fields and not f.primary_key]
         self.tail = tuple(_default(f, constants) for f in others)
         columns = [by_name[name].column for name in fields] + [f.column for f in others]
         quote = connection.ops.quote_name
-        self.sql = (f"INSERT INTO {quote(model._meta.db_table)} "
-                    f"({', '.join(quote(c) for c in columns)}) "
-                    f"VALUES ({', '.join(['%s'] * len(columns))})")
+        self.sql = (
+            f"INSERT INTO {quote(model._meta.db_table)} "
+            f"({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
 
     def write(self, rows: Iterable[tuple]) -> None:
         tail = self.tail
@@ -56,16 +58,20 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{model._meta.db_table}', 'id'))"
-                           " FROM generate_series(1, %s)", [count])
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{model._meta.db_table}', 'id'))"
+                " FROM generate_series(1, %s)",
+                [count],
+            )
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         first = cursor.fetchone()[0] + 1
     return list(range(first, first + count))
 
 
-def lookup(model: type[models.Model], column: str, values: Sequence[str],
-           company_id: int) -> list[tuple[str, int]]:
+def lookup(
+    model: type[models.Model], column: str, values: Sequence[str], company_id: int
+) -> list[tuple[str, int]]:
     """(value, id) of the company's rows of `model` whose `column` is among `values`.
 
     Plain SQL: on the import path the ORM spends more time building a 2,000-value IN clause
@@ -73,8 +79,10 @@ def lookup(model: type[models.Model], column: str, values: Sequence[str],
     if not values:
         return []
     quote = connection.ops.quote_name
-    sql = (f"SELECT {quote(column)}, id FROM {quote(model._meta.db_table)} "
-           f"WHERE company_id = %s AND {quote(column)} IN ({', '.join(['%s'] * len(values))})")
+    sql = (
+        f"SELECT {quote(column)}, id FROM {quote(model._meta.db_table)} "
+        f"WHERE company_id = %s AND {quote(column)} IN ({', '.join(['%s'] * len(values))})"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [company_id, *values])
         return cursor.fetchall()

@@ -26,23 +26,37 @@ class Company(models.Model):
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("raison sociale"), max_length=200)
-    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validators.validate_siren])
-    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validators.validate_siret])
-    vat_number = models.CharField(_("n° de TVA"), max_length=20, blank=True,
-                                  validators=[validators.validate_vat])
+    siren = models.CharField(
+        "SIREN", max_length=9, blank=True, validators=[validators.validate_siren]
+    )
+    siret = models.CharField(
+        "SIRET", max_length=14, blank=True, validators=[validators.validate_siret]
+    )
+    vat_number = models.CharField(
+        _("n° de TVA"), max_length=20, blank=True, validators=[validators.validate_vat]
+    )
     address = models.CharField(_("adresse"), max_length=200, blank=True)
     postal_code = models.CharField(_("code postal"), max_length=12, blank=True)
     city = models.CharField(_("ville"), max_length=100, blank=True)
     country = models.CharField(_("pays"), max_length=2, default="FR")
-    iban = models.CharField("IBAN", max_length=34, blank=True, validators=[validators.validate_iban])
+    iban = models.CharField(
+        "IBAN", max_length=34, blank=True, validators=[validators.validate_iban]
+    )
     bic = models.CharField("BIC", max_length=11, blank=True, validators=[validators.validate_bic])
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
     time_zone = models.CharField(_("fuseau horaire"), max_length=50, default="Europe/Paris")
     # Code de commerce L441-10: without a contractual rate, ECB rate + 10 points applies.
     late_interest_rate = models.DecimalField(
-        _("taux de pénalités contractuel (%)"), max_digits=6, decimal_places=3, null=True,
-        blank=True, help_text=_("Vide : taux légal (taux BCE + 10 points)."))
-    default_payment_days = models.PositiveSmallIntegerField(_("délai de paiement (jours)"), default=30)
+        _("taux de pénalités contractuel (%)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("Vide : taux légal (taux BCE + 10 points)."),
+    )
+    default_payment_days = models.PositiveSmallIntegerField(
+        _("délai de paiement (jours)"), default=30
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,24 +74,41 @@ class Customer(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="customers")
     code = models.CharField(_("code client"), max_length=40)
     name = models.CharField(_("nom"), max_length=200)
-    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validators.validate_siren])
-    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validators.validate_siret])
-    vat_number = models.CharField(_("n° de TVA"), max_length=20, blank=True,
-                                  validators=[validators.validate_vat])
+    siren = models.CharField(
+        "SIREN", max_length=9, blank=True, validators=[validators.validate_siren]
+    )
+    siret = models.CharField(
+        "SIRET", max_length=14, blank=True, validators=[validators.validate_siret]
+    )
+    vat_number = models.CharField(
+        _("n° de TVA"), max_length=20, blank=True, validators=[validators.validate_vat]
+    )
     is_consumer = models.BooleanField(_("particulier"), default=False)
-    payer_profile = models.CharField(_("profil payeur"), max_length=20,
-                                     choices=[(p.value, p.value) for p in PayerProfile],
-                                     default=PayerProfile.GOOD.value)
-    language = models.CharField(_("langue"), max_length=5, default="fr",
-                                choices=settings.LANGUAGES)
+    payer_profile = models.CharField(
+        _("profil payeur"),
+        max_length=20,
+        choices=[(p.value, p.value) for p in PayerProfile],
+        default=PayerProfile.GOOD.value,
+    )
+    language = models.CharField(_("langue"), max_length=5, default="fr", choices=settings.LANGUAGES)
     credit_limit = models.DecimalField(_("encours autorisé"), null=True, blank=True, **MONEY)
     is_blocked = models.BooleanField(_("commandes bloquées"), default=False)
-    collector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="collected_customers",
-                                  verbose_name=_("chargé de recouvrement"))
-    sales_rep = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="sold_customers",
-                                  verbose_name=_("commercial"))
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="collected_customers",
+        verbose_name=_("chargé de recouvrement"),
+    )
+    sales_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sold_customers",
+        verbose_name=_("commercial"),
+    )
     address = models.CharField(_("adresse"), max_length=200, blank=True)
     postal_code = models.CharField(_("code postal"), max_length=12, blank=True)
     city = models.CharField(_("ville"), max_length=100, blank=True)
@@ -89,7 +120,9 @@ class Customer(models.Model):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["company", "code"], name="customer_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "code"], name="customer_code_unique")
+        ]
         indexes = [
             models.Index(fields=["company", "name"]),
             models.Index(fields=["company", "collector"]),
@@ -119,16 +152,19 @@ class Contact(models.Model):
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.BILLING)
     name = models.CharField(_("nom"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("téléphone"), max_length=20, blank=True,
-                             validators=[validators.validate_phone])
-    mobile = models.CharField(_("mobile"), max_length=20, blank=True,
-                              validators=[validators.validate_phone])
+    phone = models.CharField(
+        _("téléphone"), max_length=20, blank=True, validators=[validators.validate_phone]
+    )
+    mobile = models.CharField(
+        _("mobile"), max_length=20, blank=True, validators=[validators.validate_phone]
+    )
     address = models.CharField(_("adresse"), max_length=200, blank=True)
     postal_code = models.CharField(_("code postal"), max_length=12, blank=True)
     city = models.CharField(_("ville"), max_length=100, blank=True)
     country = models.CharField(_("pays"), max_length=2, default="FR")
-    preferred_channel = models.CharField(_("canal préféré"), max_length=10,
-                                         choices=Channel.choices, default=Channel.EMAIL)
+    preferred_channel = models.CharField(
+        _("canal préféré"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
 
     class Meta:
         verbose_name = _("contact")
@@ -148,7 +184,9 @@ class Invoice(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
     number = models.CharField(_("numéro"), max_length=60)
-    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=ItemKind.INVOICE.value)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=Kind.choices, default=ItemKind.INVOICE.value
+    )
     is_credit = models.BooleanField(_("au crédit"), default=False)
     issued_on = models.DateField(_("date de facture"))
     due_on = models.DateField(_("échéance"))
@@ -161,8 +199,13 @@ class Invoice(models.Model):
     is_disputed = models.BooleanField(_("en litige"), default=False)
     pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/%m/", blank=True)
     source_key = models.CharField(max_length=120, blank=True)
-    import_batch = models.ForeignKey("imports.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="invoices")
+    import_batch = models.ForeignKey(
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invoices",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -172,13 +215,18 @@ class Invoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["company", "number"], name="invoice_number_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
-            models.CheckConstraint(condition=Q(open_amount__gte=0) & Q(open_amount__lte=F("amount")),
-                                   name="invoice_open_amount_within_amount"),
+            models.CheckConstraint(
+                condition=Q(open_amount__gte=0) & Q(open_amount__lte=F("amount")),
+                name="invoice_open_amount_within_amount",
+            ),
         ]
         indexes = [
             models.Index(fields=["company", "customer", "due_on"]),
-            models.Index(fields=["company", "due_on"], condition=Q(open_amount__gt=0),
-                         name="invoice_open_due"),
+            models.Index(
+                fields=["company", "due_on"],
+                condition=Q(open_amount__gt=0),
+                name="invoice_open_due",
+            ),
             models.Index(fields=["company", "source_key"]),
         ]
 
@@ -200,19 +248,26 @@ class Payment(models.Model):
     Method = models.TextChoices("Method", [(m.value, m.value) for m in PaymentMethod])
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="payments")
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="payments")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
     received_on = models.DateField(_("date de règlement"))
     amount = models.DecimalField(_("montant"), **MONEY)
     unallocated_amount = models.DecimalField(_("non lettré"), **MONEY)
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
-    method = models.CharField(_("mode"), max_length=20, choices=Method.choices,
-                              default=PaymentMethod.TRANSFER.value)
+    method = models.CharField(
+        _("mode"), max_length=20, choices=Method.choices, default=PaymentMethod.TRANSFER.value
+    )
     reference = models.CharField(_("référence"), max_length=120, blank=True)
     label = models.CharField(_("libellé"), max_length=200, blank=True)
     source_key = models.CharField(max_length=120, blank=True)
-    import_batch = models.ForeignKey("imports.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="payments")
+    import_batch = models.ForeignKey(
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="payments",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -223,7 +278,8 @@ class Payment(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
                 condition=Q(unallocated_amount__gte=0) & Q(unallocated_amount__lte=F("amount")),
-                name="payment_unallocated_within_amount"),
+                name="payment_unallocated_within_amount",
+            ),
         ]
         indexes = [
             models.Index(fields=["company", "customer", "received_on"]),
@@ -239,14 +295,17 @@ class Allocation(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="allocations")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="allocations")
-    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="allocations")
-    credit_item = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.CASCADE,
-                                    related_name="credit_allocations")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
+    )
+    credit_item = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.CASCADE, related_name="credit_allocations"
+    )
     amount = models.DecimalField(_("montant"), **MONEY)
     allocated_on = models.DateField(_("date de lettrage"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -257,6 +316,10 @@ class Allocation(models.Model):
             models.CheckConstraint(
                 condition=(Q(payment__isnull=False) & Q(credit_item__isnull=True))
                 | (Q(payment__isnull=True) & Q(credit_item__isnull=False)),
-                name="allocation_has_one_source"),
+                name="allocation_has_one_source",
+            ),
         ]
         indexes = [models.Index(fields=["company", "allocated_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount} → {self.invoice_id}"

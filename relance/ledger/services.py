@@ -33,10 +33,24 @@ def create_company(code: str, name: str, **fields) -> Company:
 
 
 @transaction.atomic
-def record_payment(company: Company, *, amount: Decimal, received_on: date, currency: str,
-                   customer: Customer | None = None, **fields) -> Payment:
-    payment = Payment(company=company, customer=customer, amount=amount, received_on=received_on,
-                      currency=currency, unallocated_amount=amount, **fields)
+def record_payment(
+    company: Company,
+    *,
+    amount: Decimal,
+    received_on: date,
+    currency: str,
+    customer: Customer | None = None,
+    **fields,
+) -> Payment:
+    payment = Payment(
+        company=company,
+        customer=customer,
+        amount=amount,
+        received_on=received_on,
+        currency=currency,
+        unallocated_amount=amount,
+        **fields,
+    )
     payment.full_clean()
     payment.save()
     return payment
@@ -53,9 +67,15 @@ def record_invoice(company: Company, customer: Customer, **fields) -> Invoice:
 
 
 @transaction.atomic
-def allocate(invoice: Invoice, amount: Decimal, allocated_on: date, *,
-             payment: Payment | None = None, credit_item: Invoice | None = None,
-             user=None) -> Allocation:
+def allocate(
+    invoice: Invoice,
+    amount: Decimal,
+    allocated_on: date,
+    *,
+    payment: Payment | None = None,
+    credit_item: Invoice | None = None,
+    user=None,
+) -> Allocation:
     """Settle `amount` of a debit item with a payment or a credit item (lettrage)."""
     source = payment or credit_item
     if source is None or (payment and credit_item):
@@ -71,16 +91,23 @@ def allocate(invoice: Invoice, amount: Decimal, allocated_on: date, *,
         _take(Payment.objects.filter(pk=payment.pk), "unallocated_amount", amount)
     else:
         _take(Invoice.objects.filter(pk=credit_item.pk), "open_amount", amount)
-    return Allocation.objects.create(company_id=invoice.company_id, invoice=invoice,
-                                     payment=payment, credit_item=credit_item, amount=amount,
-                                     allocated_on=allocated_on, created_by=user)
+    return Allocation.objects.create(
+        company_id=invoice.company_id,
+        invoice=invoice,
+        payment=payment,
+        credit_item=credit_item,
+        amount=amount,
+        allocated_on=allocated_on,
+        created_by=user,
+    )
 
 
 def _take(queryset, field: str, amount: Decimal) -> None:
     try:
         with transaction.atomic():
             changed = queryset.filter(**{f"{field}__gte": amount}).update(
-                **{field: F(field) - amount})
+                **{field: F(field) - amount}
+            )
     except IntegrityError:
         changed = 0
     if changed != 1:
@@ -88,8 +115,11 @@ def _take(queryset, field: str, amount: Decimal) -> None:
 
 
 def _sum(queryset, field: str):
-    return Coalesce(Subquery(queryset.values("customer").annotate(total=Sum(field)).values("total")),
-                    Value(Decimal(0)), output_field=DecimalField(max_digits=16, decimal_places=2))
+    return Coalesce(
+        Subquery(queryset.values("customer").annotate(total=Sum(field)).values("total")),
+        Value(Decimal(0)),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
 
 
 def with_position(customers, today: date, currency: str):
@@ -98,29 +128,40 @@ def with_position(customers, today: date, currency: str):
     open_debit = _sum(items.filter(is_credit=False), "open_amount")
     open_credit = _sum(items.filter(is_credit=True), "open_amount")
     overdue_debit = _sum(items.filter(is_credit=False, due_on__lt=today), "open_amount")
-    unallocated = _sum(Payment.objects.filter(customer=OuterRef("pk"), unallocated_amount__gt=0,
-                                              currency=currency),
-                       "unallocated_amount")
+    unallocated = _sum(
+        Payment.objects.filter(
+            customer=OuterRef("pk"), unallocated_amount__gt=0, currency=currency
+        ),
+        "unallocated_amount",
+    )
     credits = F("open_credit") + F("unallocated")
     money = DecimalField(max_digits=16, decimal_places=2)
     return customers.annotate(
-        open_debit=open_debit, open_credit=open_credit, unallocated=unallocated,
+        open_debit=open_debit,
+        open_credit=open_credit,
+        unallocated=unallocated,
         overdue_debit=overdue_debit,
     ).annotate(
         balance=F("open_debit") - credits,
         overdue=Case(
             When(Q(overdue_debit__lte=credits), then=Value(Decimal(0))),
             When(Q(balance__lt=F("overdue_debit") - credits), then=F("balance")),
-            default=F("overdue_debit") - credits, output_field=money),
+            default=F("overdue_debit") - credits,
+            output_field=money,
+        ),
     )
 
 
 def position_of(customer: Customer, today: date, currency: str | None = None) -> AccountPosition:
     currency = currency or customer.company.currency
-    row = with_position(Customer.objects.filter(pk=customer.pk), today, currency).values(
-        "open_debit", "open_credit", "unallocated", "overdue_debit").get()
-    return account_position(row["open_debit"], row["open_credit"], row["unallocated"],
-                            row["overdue_debit"])
+    row = (
+        with_position(Customer.objects.filter(pk=customer.pk), today, currency)
+        .values("open_debit", "open_credit", "unallocated", "overdue_debit")
+        .get()
+    )
+    return account_position(
+        row["open_debit"], row["open_credit"], row["unallocated"], row["overdue_debit"]
+    )
 
 
 # --- Writes used by the web UI (relance.web) -------------------------------------------------
@@ -167,8 +208,10 @@ def update_company(company: Company, **fields) -> Company:
 
 
 def has_allocations(invoice: Invoice) -> bool:
-    return (Allocation.objects.filter(invoice=invoice).exists()
-            or Allocation.objects.filter(credit_item=invoice).exists())
+    return (
+        Allocation.objects.filter(invoice=invoice).exists()
+        or Allocation.objects.filter(credit_item=invoice).exists()
+    )
 
 
 @transaction.atomic
@@ -178,8 +221,9 @@ def update_invoice(invoice: Invoice, **fields) -> Invoice:
     frozen = ("amount", "kind", "is_credit", "currency")
     changes = [name for name in frozen if name in fields and fields[name] != getattr(current, name)]
     if changes and has_allocations(current):
-        raise InvoiceLocked("pièce déjà lettrée : son montant, son type et sa devise ne "
-                            "peuvent plus changer")
+        raise InvoiceLocked(
+            "pièce déjà lettrée : son montant, son type et sa devise ne peuvent plus changer"
+        )
     for name, value in fields.items():
         setattr(invoice, name, value)
     if "amount" in changes:
@@ -191,8 +235,9 @@ def update_invoice(invoice: Invoice, **fields) -> Invoice:
 
 
 @transaction.atomic
-def receive_payment(company: Company, customer: Customer, invoices, *, user=None,
-                    **payment_fields) -> Payment:
+def receive_payment(
+    company: Company, customer: Customer, invoices, *, user=None, **payment_fields
+) -> Payment:
     """Record a payment and letter it to the chosen open invoices, oldest due date first."""
     payment = record_payment(company, customer=customer, **payment_fields)
     remaining = payment.amount

@@ -37,8 +37,11 @@ def membership_for(user, company_code: str) -> Membership | None:
     """The user's membership of the company, or None (unknown company or outsider alike)."""
     if not user.is_authenticated:
         return None
-    return (Membership.objects.select_related("company")
-            .filter(user=user, company__code=company_code).first())
+    return (
+        Membership.objects.select_related("company")
+        .filter(user=user, company__code=company_code)
+        .first()
+    )
 
 
 def can(membership: Membership | None, action: Action) -> bool:

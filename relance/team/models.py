@@ -17,16 +17,20 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A user's role in one company. Collectors and sales reps see only their portfolio."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
-    company = models.ForeignKey("ledger.Company", on_delete=models.CASCADE,
-                                related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    company = models.ForeignKey(
+        "ledger.Company", on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
 
     class Meta:
         verbose_name = _("membre")
         verbose_name_plural = _("membres")
-        constraints = [models.UniqueConstraint(fields=["user", "company"], name="membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company"], name="membership_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.company.code}: {self.role}"

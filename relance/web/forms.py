@@ -39,16 +39,29 @@ def members_of(company: Company):
 
 
 class CustomerFilterForm(forms.Form):
-    SORTS = [("name", _("Nom")), ("code", _("Code")), ("-balance", _("Solde")),
-             ("-overdue", _("En retard"))]
+    SORTS = [
+        ("name", _("Nom")),
+        ("code", _("Code")),
+        ("-balance", _("Solde")),
+        ("-overdue", _("En retard")),
+    ]
 
-    q = forms.CharField(label=_("Recherche"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Code, nom ou SIREN"),
-                                                      "type": "search"}))
-    payer_profile = forms.ChoiceField(label=_("Profil payeur"), required=False,
-                                      choices=[("", _("Tous les profils")), *PAYER_PROFILES])
-    collector = forms.ModelChoiceField(label=_("Chargé de recouvrement"), required=False,
-                                       queryset=None, empty_label=_("Tous les chargés"))
+    q = forms.CharField(
+        label=_("Recherche"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Code, nom ou SIREN"), "type": "search"}),
+    )
+    payer_profile = forms.ChoiceField(
+        label=_("Profil payeur"),
+        required=False,
+        choices=[("", _("Tous les profils")), *PAYER_PROFILES],
+    )
+    collector = forms.ModelChoiceField(
+        label=_("Chargé de recouvrement"),
+        required=False,
+        queryset=None,
+        empty_label=_("Tous les chargés"),
+    )
     overdue = forms.BooleanField(label=_("En retard uniquement"), required=False)
     blocked = forms.BooleanField(label=_("Bloqués uniquement"), required=False)
     sort = forms.ChoiceField(label=_("Tri"), required=False, choices=SORTS)
@@ -63,9 +76,24 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = ["code", "name", "siren", "siret", "vat_number", "is_consumer", "payer_profile",
-                  "language", "credit_limit", "is_blocked", "collector", "sales_rep", "address",
-                  "postal_code", "city", "country"]
+        fields = [
+            "code",
+            "name",
+            "siren",
+            "siret",
+            "vat_number",
+            "is_consumer",
+            "payer_profile",
+            "language",
+            "credit_limit",
+            "is_blocked",
+            "collector",
+            "sales_rep",
+            "address",
+            "postal_code",
+            "city",
+            "country",
+        ]
 
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,8 +112,18 @@ class CustomerForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["role", "name", "email", "phone", "mobile", "preferred_channel", "address",
-                  "postal_code", "city", "country"]
+        fields = [
+            "role",
+            "name",
+            "email",
+            "phone",
+            "mobile",
+            "preferred_channel",
+            "address",
+            "postal_code",
+            "city",
+            "country",
+        ]
 
     def _clean_number(self, name: str) -> str:
         country = (self.data.get("country") or "FR").upper()
@@ -94,7 +132,8 @@ class ContactForm(forms.ModelForm):
         except IdentifierError:
             raise forms.ValidationError(
                 _("Numéro de téléphone invalide : %(value)s"),
-                params={"value": self.cleaned_data[name]}) from None
+                params={"value": self.cleaned_data[name]},
+            ) from None
 
     def clean_phone(self) -> str:
         return self._clean_number("phone")
@@ -125,8 +164,19 @@ class InvoiceForm(forms.ModelForm):
 
     class Meta:
         model = Invoice
-        fields = ["customer", "number", "kind", "issued_on", "due_on", "amount",
-                  "amount_excl_tax", "currency", "po_reference", "label", "is_disputed"]
+        fields = [
+            "customer",
+            "number",
+            "kind",
+            "issued_on",
+            "due_on",
+            "amount",
+            "amount_excl_tax",
+            "currency",
+            "po_reference",
+            "label",
+            "is_disputed",
+        ]
         widgets = {"issued_on": DATE, "due_on": DATE}
 
     def __init__(self, *args, customers, company: Company, **kwargs):
@@ -163,9 +213,12 @@ class InvoiceForm(forms.ModelForm):
 
 class PaymentForm(forms.ModelForm):
     customer = CustomerCodeField()
-    invoices = forms.ModelMultipleChoiceField(label=_("Pièces à lettrer"), required=False,
-                                              queryset=Invoice.objects.none(),
-                                              widget=forms.CheckboxSelectMultiple)
+    invoices = forms.ModelMultipleChoiceField(
+        label=_("Pièces à lettrer"),
+        required=False,
+        queryset=Invoice.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
     method = forms.ChoiceField(label=_("mode"), choices=METHODS)
 
     class Meta:
@@ -196,9 +249,22 @@ class PaymentForm(forms.ModelForm):
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = ["name", "siren", "siret", "vat_number", "address", "postal_code", "city",
-                  "country", "iban", "bic", "currency", "time_zone", "late_interest_rate",
-                  "default_payment_days"]
+        fields = [
+            "name",
+            "siren",
+            "siret",
+            "vat_number",
+            "address",
+            "postal_code",
+            "city",
+            "country",
+            "iban",
+            "bic",
+            "currency",
+            "time_zone",
+            "late_interest_rate",
+            "default_payment_days",
+        ]
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,8 +276,9 @@ class CompanyForm(forms.ModelForm):
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type de fichier"), choices=ImportBatch.Kind.choices)
     file = forms.FileField(label=_("Fichier"))
-    mapping = forms.FileField(label=_("Correspondance des colonnes (TOML, facultatif)"),
-                              required=False)
+    mapping = forms.FileField(
+        label=_("Correspondance des colonnes (TOML, facultatif)"), required=False
+    )
 
     def clean_mapping(self) -> str:
         upload = self.cleaned_data.get("mapping")
@@ -220,5 +287,6 @@ class ImportUploadForm(forms.Form):
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError:
-            raise forms.ValidationError(_("Le fichier de correspondance doit être en UTF-8.")) \
-                from None
+            raise forms.ValidationError(
+                _("Le fichier de correspondance doit être en UTF-8.")
+            ) from None

@@ -20,8 +20,9 @@ PAGE_SIZE = 50
 def search_customers(customers: QuerySet[Customer], filters: dict) -> QuerySet[Customer]:
     text = (filters.get("q") or "").strip()
     if text:
-        customers = customers.filter(Q(code__icontains=text) | Q(name__icontains=text)
-                                     | Q(siren=text.replace(" ", "")))
+        customers = customers.filter(
+            Q(code__icontains=text) | Q(name__icontains=text) | Q(siren=text.replace(" ", ""))
+        )
     if filters.get("payer_profile"):
         customers = customers.filter(payer_profile=filters["payer_profile"])
     if filters.get("collector"):
@@ -31,8 +32,9 @@ def search_customers(customers: QuerySet[Customer], filters: dict) -> QuerySet[C
     return customers
 
 
-def customer_page(customers: QuerySet[Customer], filters: dict, page: str | None, *,
-                  today: date, currency: str) -> Page:
+def customer_page(
+    customers: QuerySet[Customer], filters: dict, page: str | None, *, today: date, currency: str
+) -> Page:
     """One page of customers, each with `balance` and `overdue` in the company currency."""
     customers = search_customers(customers, filters).select_related("collector")
     sort = filters.get("sort") or "name"
@@ -49,8 +51,9 @@ def customer_page(customers: QuerySet[Customer], filters: dict, page: str | None
 
 
 def _with_position_of_rows(rows: list[Customer], today: date, currency: str) -> list[Customer]:
-    positions = with_position(Customer.objects.filter(pk__in=[row.pk for row in rows]),
-                              today, currency).values("pk", "balance", "overdue")
+    positions = with_position(
+        Customer.objects.filter(pk__in=[row.pk for row in rows]), today, currency
+    ).values("pk", "balance", "overdue")
     by_pk = {position["pk"]: position for position in positions}
     for row in rows:
         row.balance, row.overdue = by_pk[row.pk]["balance"], by_pk[row.pk]["overdue"]

@@ -9,10 +9,14 @@ company_patterns = [
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
     path("customers/new/", customers.CustomerCreateView.as_view(), name="customer_create"),
     path("customers/<int:pk>/", customers.CustomerDetailView.as_view(), name="customer_detail"),
-    path("customers/<int:pk>/edit/", customers.CustomerUpdateView.as_view(),
-         name="customer_update"),
-    path("customers/<int:pk>/contacts/new/", customers.ContactCreateView.as_view(),
-         name="contact_create"),
+    path(
+        "customers/<int:pk>/edit/", customers.CustomerUpdateView.as_view(), name="customer_update"
+    ),
+    path(
+        "customers/<int:pk>/contacts/new/",
+        customers.ContactCreateView.as_view(),
+        name="contact_create",
+    ),
     path("contacts/<int:pk>/edit/", customers.ContactUpdateView.as_view(), name="contact_update"),
     path("invoices/", ledger.InvoiceListView.as_view(), name="invoice_list"),
     path("invoices/new/", ledger.InvoiceCreateView.as_view(), name="invoice_create"),
@@ -22,11 +26,13 @@ company_patterns = [
     path("payments/new/", ledger.PaymentCreateView.as_view(), name="payment_create"),
     path("settings/", company.CompanySettingsView.as_view(), name="company_settings"),
     path("imports/", imports.ImportListView.as_view(), name="import_list"),
-    path("imports/preview/<str:token>/", imports.ImportPreviewView.as_view(),
-         name="import_preview"),
+    path(
+        "imports/preview/<str:token>/", imports.ImportPreviewView.as_view(), name="import_preview"
+    ),
     path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import_detail"),
-    path("imports/<int:pk>/progress/", imports.ImportProgressView.as_view(),
-         name="import_progress"),
+    path(
+        "imports/<int:pk>/progress/", imports.ImportProgressView.as_view(), name="import_progress"
+    ),
 ]
 
 urlpatterns = [

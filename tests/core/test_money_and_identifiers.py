@@ -1,6 +1,5 @@
-from decimal import Decimal
-
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -43,7 +42,9 @@ def test_currency_codes_are_checked():
 
 
 def test_money_refuses_to_mix_currencies():
-    assert Money(Decimal("1.10"), "EUR") + Money(Decimal("2"), "EUR") == Money(Decimal("3.10"), "EUR")
+    assert Money(Decimal("1.10"), "EUR") + Money(Decimal("2"), "EUR") == Money(
+        Decimal("3.10"), "EUR"
+    )
     with pytest.raises(MoneyError):
         Money(Decimal(1), "EUR") + Money(Decimal(1), "USD")
 

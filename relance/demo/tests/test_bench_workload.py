@@ -8,8 +8,9 @@ from decimal import Decimal
 from bench.workload import CSV_COLUMNS, FEC_COLUMNS, write_files
 from relance.demo.generator import PortfolioSpec
 
-SPEC = PortfolioSpec(customers=60, invoices=900, today=date(2026, 3, 1), seed=5, months=24,
-                     open_share=0.3)
+SPEC = PortfolioSpec(
+    customers=60, invoices=900, today=date(2026, 3, 1), seed=5, months=24, open_share=0.3
+)
 
 
 def amount(text: str) -> Decimal:
@@ -27,8 +28,9 @@ def test_fec_entries_balance_and_lettered_groups_are_settled(tmp_path):
         entries[row["EcritureNum"]] += amount(row["Debit"]) - amount(row["Credit"])
         if row["EcritureLet"]:
             assert row["CompteNum"] == "411000" and row["DateLet"]
-            letters[row["CompAuxNum"], row["EcritureLet"]] += (amount(row["Debit"])
-                                                               - amount(row["Credit"]))
+            letters[row["CompAuxNum"], row["EcritureLet"]] += amount(row["Debit"]) - amount(
+                row["Credit"]
+            )
     assert all(total == 0 for total in entries.values())
     assert letters and all(total == 0 for total in letters.values())
 

@@ -26,15 +26,24 @@ def run(*args) -> str:
 
 
 def ledger_counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count()
-            for model in (Customer, Invoice, Payment, Allocation, Membership)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (Customer, Invoice, Payment, Allocation, Membership)
+    }
 
 
 def allocated(field: str):
-    total = (Allocation.objects.filter(**{field: OuterRef("pk")}).values(field)
-             .annotate(total=Sum("amount")).values("total"))
-    return Coalesce(Subquery(total), Value(Decimal(0)),
-                    output_field=DecimalField(max_digits=14, decimal_places=2))
+    total = (
+        Allocation.objects.filter(**{field: OuterRef("pk")})
+        .values(field)
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(total),
+        Value(Decimal(0)),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
 
 
 def assert_ledger_is_consistent() -> None:
@@ -50,9 +59,15 @@ def test_demo_builds_users_memberships_and_a_consistent_ledger():
     assert "http://127.0.0.1:8000/" in output
     company = Company.objects.get(code="DEMO")
     roles = dict(Membership.objects.filter(company=company).values_list("user__username", "role"))
-    assert roles == {"admin": Role.ADMIN, "manager": Role.MANAGER, "collector": Role.COLLECTOR,
-                     "collector2": Role.COLLECTOR, "sales": Role.SALES,
-                     "accountant": Role.ACCOUNTANT, "readonly": Role.READ_ONLY}
+    assert roles == {
+        "admin": Role.ADMIN,
+        "manager": Role.MANAGER,
+        "collector": Role.COLLECTOR,
+        "collector2": Role.COLLECTOR,
+        "sales": Role.SALES,
+        "accountant": Role.ACCOUNTANT,
+        "readonly": Role.READ_ONLY,
+    }
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("relance-demo")
     assert company.customers.count() == 300
@@ -72,14 +87,36 @@ def test_demo_twice_keeps_the_data():
 
 def test_generate_adds_a_portfolio_to_an_existing_company():
     run("company", "create", "--code", "BIG", "--name", "Big SAS")
-    output = run("generate", "--company", "BIG", "--customers", "50", "--invoices", "800",
-                 "--as-of", "2026-03-01", "--seed", "3")
+    output = run(
+        "generate",
+        "--company",
+        "BIG",
+        "--customers",
+        "50",
+        "--invoices",
+        "800",
+        "--as-of",
+        "2026-03-01",
+        "--seed",
+        "3",
+    )
     assert "invoices" in output
     company = Company.objects.get(code="BIG")
     assert company.customers.count() == 50
     assert company.invoices.filter(kind="invoice").count() == 800
-    run("generate", "--company", "BIG", "--customers", "10", "--invoices", "100",
-        "--as-of", "2026-03-01", "--seed", "3")
+    run(
+        "generate",
+        "--company",
+        "BIG",
+        "--customers",
+        "10",
+        "--invoices",
+        "100",
+        "--as-of",
+        "2026-03-01",
+        "--seed",
+        "3",
+    )
     assert company.customers.count() == 60
     assert_ledger_is_consistent()
 
@@ -90,9 +127,22 @@ def test_generate_refuses_an_unknown_company():
 
 
 def test_company_create_prints_the_company():
-    output = run("company", "create", "--code", "ACME", "--name", "Acme SAS",
-                 "--siren", "732829320", "--vat", "FR44732829320",
-                 "--iban", "FR7630006000011234567890189", "--bic", "AGRIFRPP")
+    output = run(
+        "company",
+        "create",
+        "--code",
+        "ACME",
+        "--name",
+        "Acme SAS",
+        "--siren",
+        "732829320",
+        "--vat",
+        "FR44732829320",
+        "--iban",
+        "FR7630006000011234567890189",
+        "--bic",
+        "AGRIFRPP",
+    )
     assert "ACME" in output and "732829320" in output
     assert Company.objects.get(code="ACME").vat_number == "FR44732829320"
 
@@ -110,18 +160,40 @@ def test_customers_list_gives_balance_and_overdue_as_strings():
     Customer.objects.create(company=company, code="C2", name="Garage Petit")
 
     def item(number, amount, due_on, **fields):
-        return services.record_invoice(company, debtor, number=number, issued_on=date(2026, 1, 1),
-                                       due_on=due_on, amount=Decimal(amount), **fields)
+        return services.record_invoice(
+            company,
+            debtor,
+            number=number,
+            issued_on=date(2026, 1, 1),
+            due_on=due_on,
+            amount=Decimal(amount),
+            **fields,
+        )
 
     overdue = item("F1", "1000.00", date(2026, 1, 31))
     item("F2", "500.00", date(2026, 4, 30))
     item("AV1", "100.00", date(2026, 2, 1), kind="credit_note", is_credit=True)
-    payment = services.record_payment(company, customer=debtor, amount=Decimal("300.00"),
-                                      received_on=date(2026, 2, 10), currency="EUR")
+    payment = services.record_payment(
+        company,
+        customer=debtor,
+        amount=Decimal("300.00"),
+        received_on=date(2026, 2, 10),
+        currency="EUR",
+    )
     services.allocate(overdue, Decimal("200.00"), date(2026, 2, 10), payment=payment)
 
-    rows = json.loads(run("customers", "list", "--company", "ACME", "--format", "json",
-                          "--as-of", TODAY.isoformat()))
+    rows = json.loads(
+        run(
+            "customers",
+            "list",
+            "--company",
+            "ACME",
+            "--format",
+            "json",
+            "--as-of",
+            TODAY.isoformat(),
+        )
+    )
     # open debit 800 + 500, minus the open credit note 100 and the unallocated 100;
     # overdue: F1's 800 left, minus the same 200 of credits.
     assert rows == [

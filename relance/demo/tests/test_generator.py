@@ -112,8 +112,11 @@ def test_nothing_happens_after_today(blocks):
 
 
 def test_invoices_not_yet_due_are_open(blocks):
-    recent = [i for i in rows(blocks, "invoices") if i.kind == "invoice"
-              and i.issued_on >= TODAY - timedelta(days=10)]
+    recent = [
+        i
+        for i in rows(blocks, "invoices")
+        if i.kind == "invoice" and i.issued_on >= TODAY - timedelta(days=10)
+    ]
     assert recent
     assert all(i.open_amount == i.amount for i in recent if not i.number.startswith("AV"))
 
@@ -122,15 +125,21 @@ def _late_days(blocks, profile):
     """Days late of each allocation of customers with `profile`."""
     due = {i.id: i.due_on for i in rows(blocks, "invoices")}
     wanted = {b.customer.id for b in blocks if b.customer.payer_profile == profile}
-    return [(a.allocated_on - due[a.invoice_id]).days for b in blocks
-            if b.customer.id in wanted for a in b.allocations if a.payment_id]
+    return [
+        (a.allocated_on - due[a.invoice_id]).days
+        for b in blocks
+        if b.customer.id in wanted
+        for a in b.allocations
+        if a.payment_id
+    ]
 
 
 def test_automatic_payers_are_never_late(blocks):
     days = _late_days(blocks, "automatic")
     assert days and all(day == 0 for day in days)
-    methods = {p.method for b in blocks if b.customer.payer_profile == "automatic"
-               for p in b.payments}
+    methods = {
+        p.method for b in blocks if b.customer.payer_profile == "automatic" for p in b.payments
+    }
     assert methods == {"direct_debit"}
 
 
@@ -141,15 +150,21 @@ def test_negligent_payers_are_late(blocks):
 
 
 def test_insolvent_customers_leave_most_invoices_open(blocks):
-    insolvent = [i for b in blocks if b.customer.payer_profile == "insolvent"
-                 for i in b.invoices if i.kind == "invoice"]
+    insolvent = [
+        i
+        for b in blocks
+        if b.customer.payer_profile == "insolvent"
+        for i in b.invoices
+        if i.kind == "invoice"
+    ]
     assert insolvent
     assert sum(i.open_amount > 0 for i in insolvent) / len(insolvent) > 0.6
 
 
 def test_open_share_is_reached_when_asked():
-    spec = PortfolioSpec(customers=300, invoices=5_000, today=TODAY, seed=3, months=24,
-                         open_share=0.3)
+    spec = PortfolioSpec(
+        customers=300, invoices=5_000, today=TODAY, seed=3, months=24, open_share=0.3
+    )
     invoices = [i for b in generate(spec) for i in b.invoices if i.kind == "invoice"]
     share = sum(i.open_amount > 0 for i in invoices) / len(invoices)
     assert 0.28 < share < 0.33

@@ -36,7 +36,11 @@ def test_imports_990_of_1000_invoices_and_reports_the_10_broken_lines(company, t
     assert [(r.line, r.reason) for r in stored] == [(r.line, r.reason) for r in expected]
     invoice = Invoice.objects.get(company=company, number="F00020")
     assert (invoice.customer.name, invoice.amount, invoice.open_amount, invoice.due_on) == (
-        "Dupont\net fils", Decimal("1234.50"), Decimal("1234.50"), date(2024, 4, 15))
+        "Dupont\net fils",
+        Decimal("1234.50"),
+        Decimal("1234.50"),
+        date(2024, 4, 15),
+    )
 
 
 def test_importing_the_same_file_again_creates_nothing(company, tmp_path):
@@ -62,11 +66,19 @@ def test_paid_columns_create_the_payment_and_its_allocation(company, tmp_path):
     path = write(tmp_path, PAID)
     report = import_file(company, "invoices", path)
     assert report.rejected == []
-    assert (report.created["invoices"], report.created["credit_notes"],
-            report.created["payments"], report.created["allocations"]) == (3, 1, 2, 2)
+    assert (
+        report.created["invoices"],
+        report.created["credit_notes"],
+        report.created["payments"],
+        report.created["allocations"],
+    ) == (3, 1, 2, 2)
     open_amounts = dict(Invoice.objects.values_list("number", "open_amount"))
-    assert open_amounts == {"F1": Decimal("0.00"), "F2": Decimal("300.00"),
-                            "F3": Decimal("300.00"), "A1": Decimal("100.00")}
+    assert open_amounts == {
+        "F1": Decimal("0.00"),
+        "F2": Decimal("300.00"),
+        "F3": Decimal("300.00"),
+        "A1": Decimal("100.00"),
+    }
     payment = Payment.objects.get(received_on=date(2024, 2, 20))
     assert (payment.amount, payment.unallocated_amount) == (Decimal("200.00"), Decimal("0.00"))
     assert Allocation.objects.get(payment=payment).invoice.number == "F2"
@@ -76,22 +88,33 @@ def test_paid_columns_create_the_payment_and_its_allocation(company, tmp_path):
 
 
 def test_imports_customers_contacts_and_payments(company, tmp_path):
-    customers = write(tmp_path, "Code client;Raison sociale;SIREN;E-mail;Tél\n"
-                                "C1;Dupont SA;732829320;compta@dupont.fr;01 23 45 67 89\n"
-                                "C2;Martin SARL;123456789;;\n", "clients.csv")
+    customers = write(
+        tmp_path,
+        "Code client;Raison sociale;SIREN;E-mail;Tél\n"
+        "C1;Dupont SA;732829320;compta@dupont.fr;01 23 45 67 89\n"
+        "C2;Martin SARL;123456789;;\n",
+        "clients.csv",
+    )
     report = import_file(company, "customers", customers)
     assert report.created["customers"] == 1
     assert [(r.line, r.reason) for r in report.rejected] == [(3, "SIREN invalide : '123456789'")]
     assert Contact.objects.get(customer__code="C1").phone == "+33123456789"
 
-    contacts = write(tmp_path, "N° client;Nom;Fonction;Portable\n"
-                               "C1;Anne Martin;Comptabilité;06 12 34 56 78\n", "contacts.csv")
+    contacts = write(
+        tmp_path,
+        "N° client;Nom;Fonction;Portable\nC1;Anne Martin;Comptabilité;06 12 34 56 78\n",
+        "contacts.csv",
+    )
     assert import_file(company, "contacts", contacts).created["contacts"] == 1
 
-    payments = write(tmp_path, "Code client;Date;Montant;Mode;Référence\n"
-                               "C1;05/02/2024;150,00;Chèque;CHQ 1\n"
-                               "C1;05/02/2024;150,00;Chèque;CHQ 1\n"
-                               "C1;06/02/2024;-3;Virement;\n", "reglements.csv")
+    payments = write(
+        tmp_path,
+        "Code client;Date;Montant;Mode;Référence\n"
+        "C1;05/02/2024;150,00;Chèque;CHQ 1\n"
+        "C1;05/02/2024;150,00;Chèque;CHQ 1\n"
+        "C1;06/02/2024;-3;Virement;\n",
+        "reglements.csv",
+    )
     report = import_file(company, "payments", payments)
     assert report.created["payments"] == 2
     assert [(r.line, r.reason) for r in report.rejected] == [(4, "montant négatif ou nul : '-3'")]
@@ -116,4 +139,7 @@ def test_a_mapping_file_drives_the_import(company, tmp_path):
     assert report.rejected == []
     invoice = Invoice.objects.get(company=company)
     assert (invoice.customer.code, invoice.amount, invoice.due_on) == (
-        "411DUP", Decimal("1234.50"), date(2024, 4, 19))
+        "411DUP",
+        Decimal("1234.50"),
+        date(2024, 4, 19),
+    )

@@ -35,8 +35,9 @@ def ledger_balances(path: Path) -> dict[str, Decimal]:
         row = dict(zip(names, line.split("\t"), strict=True))
         if row["CompteNum"].startswith(("411", "416")):
             code = row["CompAuxNum"].strip() or row["CompteNum"].strip()
-            balances[code] += (Decimal(row["Debit"].replace(",", ".") or "0")
-                               - Decimal(row["Credit"].replace(",", ".") or "0"))
+            balances[code] += Decimal(row["Debit"].replace(",", ".") or "0") - Decimal(
+                row["Credit"].replace(",", ".") or "0"
+            )
     return dict(balances)
 
 
@@ -45,8 +46,10 @@ def test_each_customer_owes_its_ledger_balance_after_import(company, shared_data
     path = fec_path(shared_data, name)
     report = import_file(company, "fec", path)
     assert report.rejected == []
-    positions = {c.code: ledger.position_of(c, TODAY, "EUR").balance
-                 for c in Customer.objects.filter(company=company)}
+    positions = {
+        c.code: ledger.position_of(c, TODAY, "EUR").balance
+        for c in Customer.objects.filter(company=company)
+    }
     assert positions == ledger_balances(path)
 
 

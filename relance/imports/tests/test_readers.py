@@ -18,16 +18,23 @@ def write(tmp_path, content: bytes, name="table.csv"):
     return path
 
 
-@pytest.mark.parametrize(("content", "encoding"), [
-    ("Société;Montant\n\"Dupont; fils\";1 234,50\nÉlise;12\n", "cp1252"),
-    ("Société;Montant\n\"Dupont; fils\";1 234,50\nÉlise;12\n", "utf-8"),
-    ("Société;Montant\n\"Dupont; fils\";1 234,50\nÉlise;12\n", "utf-8-sig"),
-    ("Société;Montant\r\n\"Dupont; fils\";1 234,50\r\nÉlise;12\r\n", "utf-16"),
-    ("Société,Montant\n\"Dupont; fils\",1 234,50\nÉlise,12\n".replace("1 234,50", '"1 234,50"'),
-     "utf-8"),
-    ("Société\tMontant\n\"Dupont; fils\"\t1 234,50\nÉlise\t12\n", "utf-8"),
-    ("Société|Montant\n\"Dupont; fils\"|1 234,50\nÉlise|12\n", "cp1252"),
-])
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        ('Société;Montant\n"Dupont; fils";1 234,50\nÉlise;12\n', "cp1252"),
+        ('Société;Montant\n"Dupont; fils";1 234,50\nÉlise;12\n', "utf-8"),
+        ('Société;Montant\n"Dupont; fils";1 234,50\nÉlise;12\n', "utf-8-sig"),
+        ('Société;Montant\r\n"Dupont; fils";1 234,50\r\nÉlise;12\r\n', "utf-16"),
+        (
+            'Société,Montant\n"Dupont; fils",1 234,50\nÉlise,12\n'.replace(
+                "1 234,50", '"1 234,50"'
+            ),
+            "utf-8",
+        ),
+        ('Société\tMontant\n"Dupont; fils"\t1 234,50\nÉlise\t12\n', "utf-8"),
+        ('Société|Montant\n"Dupont; fils"|1 234,50\nÉlise|12\n', "cp1252"),
+    ],
+)
 def test_reads_csv_in_any_usual_encoding_and_delimiter(tmp_path, content, encoding):
     source = read_table(write(tmp_path, content.encode(encoding)))
     assert source.headers == ["Société", "Montant"]
@@ -47,13 +54,16 @@ def test_a_non_utf8_byte_far_into_the_file_switches_to_cp1252(tmp_path):
     assert rows[-1] == (10002, ["Zoé", "Orléans"])
 
 
-@pytest.mark.parametrize(("content", "name", "message"), [
-    (b"", "table.csv", "fichier vide"),
-    (b"\n \r\n\n", "table.csv", "fichier vide"),
-    (bytes(range(256)) * 10, "table.csv", "ni un CSV ni un fichier XLSX"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "table.xls", "Excel 97-2003"),
-    (b"PK\x03\x04garbage", "table.xlsx", "fichier XLSX illisible"),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"", "table.csv", "fichier vide"),
+        (b"\n \r\n\n", "table.csv", "fichier vide"),
+        (bytes(range(256)) * 10, "table.csv", "ni un CSV ni un fichier XLSX"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "table.xls", "Excel 97-2003"),
+        (b"PK\x03\x04garbage", "table.xlsx", "fichier XLSX illisible"),
+    ],
+)
 def test_refuses_what_is_not_a_table(tmp_path, content, name, message):
     with pytest.raises(ImportFileError, match=message):
         read_table(write(tmp_path, content, name))
@@ -87,11 +97,20 @@ def test_reads_the_first_sheet_of_a_workbook_as_text(tmp_path):
     ]
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (None, ""), ("abc", "abc"), (12, "12"), (12.0, "12"), (-3.25, "-3.25"), (1e21, "1" + "0" * 21),
-    (19.99 * 3, "59.97"), (date(2024, 1, 2), "2024-01-02"),
-    (datetime(2024, 1, 2, 0, 0), "2024-01-02"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        ("abc", "abc"),
+        (12, "12"),
+        (12.0, "12"),
+        (-3.25, "-3.25"),
+        (1e21, "1" + "0" * 21),
+        (19.99 * 3, "59.97"),
+        (date(2024, 1, 2), "2024-01-02"),
+        (datetime(2024, 1, 2, 0, 0), "2024-01-02"),
+    ],
+)
 def test_cell_text(value, text):
     assert cell_text(value) == text
 
@@ -100,21 +119,31 @@ def test_cell_text(value, text):
 
 HEADER = "Code client;Client;N° facture;Date facture;Échéance;Montant TTC;Devise"
 BROKEN = {  # data row index -> (the broken line, the reason it is rejected)
-    17: ("C017;Dupont;F00017;31/02/2024;31/03/2024;100,00;EUR",
-         "date de facture illisible : '31/02/2024'"),
-    101: ("C101;Dupont;F00101;15/03/2024;15/02/2024;100,00;EUR",
-          "échéance antérieure à la date de facture : '15/02/2024'"),
+    17: (
+        "C017;Dupont;F00017;31/02/2024;31/03/2024;100,00;EUR",
+        "date de facture illisible : '31/02/2024'",
+    ),
+    101: (
+        "C101;Dupont;F00101;15/03/2024;15/02/2024;100,00;EUR",
+        "échéance antérieure à la date de facture : '15/02/2024'",
+    ),
     222: ("C222;Dupont;F00222;15/03/2024;15/04/2024;100,00;EUX", "devise inconnue : 'EUX'"),
     333: ("C333;Dupont;;15/03/2024;15/04/2024;100,00;EUR", "numéro de facture manquant"),
-    444: ("C444;Dupont;F00010;15/03/2024;15/04/2024;100,00;EUR",
-          "numéro de facture en double (déjà ligne 13)"),
+    444: (
+        "C444;Dupont;F00010;15/03/2024;15/04/2024;100,00;EUR",
+        "numéro de facture en double (déjà ligne 13)",
+    ),
     555: ("C555;Dupont;F00555;15/03/2024;15/04/2024;douze;EUR", "montant illisible : 'douze'"),
     666: ("C666;Dupont;F00666;15/03/2024;15/04/2024;0,00;EUR", "montant négatif ou nul : '0,00'"),
     777: (";Dupont;F00777;15/03/2024;15/04/2024;100,00;EUR", "code client manquant"),
-    888: ("C888;Dupont;F00888;15/03/2024;15/04/2024;100,125;EUR",
-          "montant avec plus de deux décimales : '100,125'"),
-    999: ("C999;Dupont;F00999;15/03/2024;32/04/2024;100,00;EUR",
-          "date d'échéance illisible : '32/04/2024'"),
+    888: (
+        "C888;Dupont;F00888;15/03/2024;15/04/2024;100,125;EUR",
+        "montant avec plus de deux décimales : '100,125'",
+    ),
+    999: (
+        "C999;Dupont;F00999;15/03/2024;32/04/2024;100,00;EUR",
+        "date d'échéance illisible : '32/04/2024'",
+    ),
 }
 
 
@@ -144,8 +173,9 @@ def test_a_thousand_invoices_with_ten_broken_lines(tmp_path):
     source = read_table(path)
     mapping = tabular.detect_mapping("invoices", source.headers)
     assert mapping.missing == []
-    results = list(tabular.parse_rows("invoices", source.rows, mapping, currency="EUR",
-                                      payment_days=30))
+    results = list(
+        tabular.parse_rows("invoices", source.rows, mapping, currency="EUR", payment_days=30)
+    )
     records = [r for r in results if isinstance(r, ItemRecord)]
     rejections = [r for r in results if isinstance(r, Rejection)]
     assert len(records) == 990

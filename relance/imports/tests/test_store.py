@@ -25,22 +25,34 @@ def write(tmp_path, lines, name="factures.csv"):
 
 
 def test_a_corrected_due_date_updates_the_invoice(company, tmp_path):
-    import_file(company, "invoices", write(tmp_path, ["C1;Dupont;F1;15/01/2024;14/02/2024;100;;\n"]))
-    report = import_file(company, "invoices",
-                         write(tmp_path, ["C1;Dupont;F1;15/01/2024;29/02/2024;100;;\n"]))
+    import_file(
+        company, "invoices", write(tmp_path, ["C1;Dupont;F1;15/01/2024;14/02/2024;100;;\n"])
+    )
+    report = import_file(
+        company, "invoices", write(tmp_path, ["C1;Dupont;F1;15/01/2024;29/02/2024;100;;\n"])
+    )
     assert report.as_json()["updated"] == {"invoices": 1}
     assert str(Invoice.objects.get(number="F1").due_on) == "2024-02-29"
 
 
 def test_a_new_amount_moves_the_open_amount_but_not_below_what_is_paid(company, tmp_path):
-    import_file(company, "invoices",
-                write(tmp_path, ["C1;Dupont;F1;15/01/2024;14/02/2024;100;01/02/2024;60\n"]))
-    raised = import_file(company, "invoices",
-                         write(tmp_path, ["C1;Dupont;F1;15/01/2024;14/02/2024;120;01/02/2024;60\n"]))
+    import_file(
+        company,
+        "invoices",
+        write(tmp_path, ["C1;Dupont;F1;15/01/2024;14/02/2024;100;01/02/2024;60\n"]),
+    )
+    raised = import_file(
+        company,
+        "invoices",
+        write(tmp_path, ["C1;Dupont;F1;15/01/2024;14/02/2024;120;01/02/2024;60\n"]),
+    )
     assert raised.as_json()["updated"] == {"invoices": 1}
     assert Invoice.objects.get(number="F1").open_amount == Decimal("60.00")
-    lowered = import_file(company, "invoices",
-                          write(tmp_path, ["C1;Dupont;F1;15/01/2024;14/02/2024;50;01/02/2024;50\n"]))
+    lowered = import_file(
+        company,
+        "invoices",
+        write(tmp_path, ["C1;Dupont;F1;15/01/2024;14/02/2024;50;01/02/2024;50\n"]),
+    )
     assert [r.line for r in lowered.rejected] == [2]
     assert "inférieur au déjà réglé" in lowered.rejected[0].reason
     assert Invoice.objects.get(number="F1").amount == Decimal("120.00")
@@ -50,8 +62,10 @@ def test_an_invoice_file_recognises_an_invoice_the_fec_created(company, tmp_path
     fec = shared_data / "fec/neolegal-fr__fec-reader/0000000001FEC20220831.txt"
     import_file(company, "fec", fec)
     invoice = Invoice.objects.filter(company=company, kind="invoice").order_by("pk").first()
-    line = (f"{invoice.customer.code};{invoice.customer.name};{invoice.number};"
-            f"{invoice.issued_on:%d/%m/%Y};{invoice.due_on:%d/%m/%Y};{invoice.amount};;\n")
+    line = (
+        f"{invoice.customer.code};{invoice.customer.name};{invoice.number};"
+        f"{invoice.issued_on:%d/%m/%Y};{invoice.due_on:%d/%m/%Y};{invoice.amount};;\n"
+    )
     count = Invoice.objects.count()
     report = import_file(company, "invoices", write(tmp_path, [line]))
     assert report.as_json()["unchanged"] == {"invoices": 1}
@@ -59,15 +73,31 @@ def test_an_invoice_file_recognises_an_invoice_the_fec_created(company, tmp_path
 
 
 def test_overlapping_files_create_each_record_once(company, tmp_path):
-    first = write(tmp_path, ["C1;Dupont;F1;15/01/2024;14/02/2024;100;01/02/2024;100\n",
-                             "C1;Dupont;F2;15/01/2024;14/02/2024;200;;\n"], "janvier.csv")
-    second = write(tmp_path, ["C1;Dupont;F2;15/01/2024;14/02/2024;200;;\n",
-                              "C1;Dupont;F3;15/02/2024;14/03/2024;300;;\n"], "fevrier.csv")
+    first = write(
+        tmp_path,
+        [
+            "C1;Dupont;F1;15/01/2024;14/02/2024;100;01/02/2024;100\n",
+            "C1;Dupont;F2;15/01/2024;14/02/2024;200;;\n",
+        ],
+        "janvier.csv",
+    )
+    second = write(
+        tmp_path,
+        [
+            "C1;Dupont;F2;15/01/2024;14/02/2024;200;;\n",
+            "C1;Dupont;F3;15/02/2024;14/03/2024;300;;\n",
+        ],
+        "fevrier.csv",
+    )
     import_file(company, "invoices", first)
     report = import_file(company, "invoices", second)
     assert report.as_json()["created"] == {"invoices": 1}
     assert report.as_json()["unchanged"] == {"invoices": 1}
-    assert (Invoice.objects.count(), Payment.objects.count(), Allocation.objects.count()) == (3, 1, 1)
+    assert (Invoice.objects.count(), Payment.objects.count(), Allocation.objects.count()) == (
+        3,
+        1,
+        1,
+    )
 
 
 def test_records_of_every_import_keep_the_ledger_consistent(company, tmp_path, shared_data):

@@ -23,20 +23,30 @@ def customer(company):
 
 
 def invoice(company, customer, number, amount, due_on=date(2026, 10, 1), **fields):
-    return services.record_invoice(company, customer, number=number, issued_on=date(2026, 9, 1),
-                                   due_on=due_on, amount=Decimal(amount), **fields)
+    return services.record_invoice(
+        company,
+        customer,
+        number=number,
+        issued_on=date(2026, 9, 1),
+        due_on=due_on,
+        amount=Decimal(amount),
+        **fields,
+    )
 
 
 def test_company_identifiers_are_validated():
     with pytest.raises(ValidationError) as error:
-        services.create_company("BAD", "Bad SAS", siren="123456789", iban="FR7630006000011234567890188")
+        services.create_company(
+            "BAD", "Bad SAS", siren="123456789", iban="FR7630006000011234567890188"
+        )
     assert set(error.value.message_dict) == {"siren", "iban"}
 
 
 def test_allocation_lowers_both_open_amounts(company, customer):
     item = invoice(company, customer, "F1", "100.00")
-    payment = services.record_payment(company, customer=customer, amount=Decimal("60"),
-                                      received_on=TODAY, currency="EUR")
+    payment = services.record_payment(
+        company, customer=customer, amount=Decimal("60"), received_on=TODAY, currency="EUR"
+    )
     services.allocate(item, Decimal("60"), TODAY, payment=payment)
     item.refresh_from_db()
     payment.refresh_from_db()
@@ -45,8 +55,9 @@ def test_allocation_lowers_both_open_amounts(company, customer):
 
 def test_refuses_an_allocation_larger_than_what_is_available(company, customer):
     item = invoice(company, customer, "F1", "100.00")
-    payment = services.record_payment(company, customer=customer, amount=Decimal("150"),
-                                      received_on=TODAY, currency="EUR")
+    payment = services.record_payment(
+        company, customer=customer, amount=Decimal("150"), received_on=TODAY, currency="EUR"
+    )
     with pytest.raises(services.AllocationError):
         services.allocate(item, Decimal("120"), TODAY, payment=payment)
     item.refresh_from_db()
@@ -58,16 +69,18 @@ def test_the_database_itself_refuses_a_negative_open_amount(company, customer):
     item = invoice(company, customer, "F1", "100.00")
     with pytest.raises(IntegrityError), transaction.atomic():
         Invoice.objects.filter(pk=item.pk).update(open_amount=Decimal("-1"))
-    payment = services.record_payment(company, customer=customer, amount=Decimal("10"),
-                                      received_on=TODAY, currency="EUR")
+    payment = services.record_payment(
+        company, customer=customer, amount=Decimal("10"), received_on=TODAY, currency="EUR"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         Payment.objects.filter(pk=payment.pk).update(unallocated_amount=Decimal("11"))
 
 
 def test_refuses_to_mix_currencies(company, customer):
     item = invoice(company, customer, "F1", "100.00")
-    payment = services.record_payment(company, customer=customer, amount=Decimal("100"),
-                                      received_on=TODAY, currency="USD")
+    payment = services.record_payment(
+        company, customer=customer, amount=Decimal("100"), received_on=TODAY, currency="USD"
+    )
     with pytest.raises(services.AllocationError, match="devises"):
         services.allocate(item, Decimal("100"), TODAY, payment=payment)
 
@@ -85,8 +98,9 @@ def test_position_nets_payments_and_credit_notes(company, customer):
     invoice(company, customer, "F1", "600.00", due_on=date(2026, 10, 1))
     invoice(company, customer, "F2", "400.00", due_on=date(2026, 12, 31))
     invoice(company, customer, "AV1", "100.00", kind="credit_note", is_credit=True)
-    services.record_payment(company, customer=customer, amount=Decimal("50"), received_on=TODAY,
-                            currency="EUR")
+    services.record_payment(
+        company, customer=customer, amount=Decimal("50"), received_on=TODAY, currency="EUR"
+    )
     position = services.position_of(customer, TODAY)
     assert position.balance == Decimal("850.00")
     assert position.overdue == Decimal("450.00")

@@ -34,23 +34,41 @@ def make_member(company, role: str, username: str | None = None):
 
 def make_customer(company, code: str | None = None, name: str | None = None, **fields):
     number = next(_sequence)
-    return services.create_customer(company, code=code or f"C{number:05d}",
-                                    name=name or f"Client {number}", **fields)
+    return services.create_customer(
+        company, code=code or f"C{number:05d}", name=name or f"Client {number}", **fields
+    )
 
 
-def make_invoice(customer, amount: str = "1200.00", *, due_on: date | None = None,
-                 number: str | None = None, **fields):
+def make_invoice(
+    customer,
+    amount: str = "1200.00",
+    *,
+    due_on: date | None = None,
+    number: str | None = None,
+    **fields,
+):
     due_on = due_on or date.today() - timedelta(days=10)
     return services.record_invoice(
-        customer.company, customer, number=number or f"F{next(_sequence):06d}",
-        issued_on=due_on - timedelta(days=30), due_on=due_on, amount=Decimal(amount),
-        currency=customer.company.currency, **fields)
+        customer.company,
+        customer,
+        number=number or f"F{next(_sequence):06d}",
+        issued_on=due_on - timedelta(days=30),
+        due_on=due_on,
+        amount=Decimal(amount),
+        currency=customer.company.currency,
+        **fields,
+    )
 
 
 def make_payment(customer, amount: str = "100.00", **fields):
-    return services.record_payment(customer.company, customer=customer, amount=Decimal(amount),
-                                   received_on=date.today(), currency=customer.company.currency,
-                                   **fields)
+    return services.record_payment(
+        customer.company,
+        customer=customer,
+        amount=Decimal(amount),
+        received_on=date.today(),
+        currency=customer.company.currency,
+        **fields,
+    )
 
 
 def make_import_batch(company, **fields):
@@ -70,15 +88,17 @@ class World:
         self.outsider = make_member(self.other_company, Role.ADMIN, "outsider")
         collector = self.users[Role.COLLECTOR]
         self.other_collector = make_member(self.company, Role.COLLECTOR, "collector-2")
-        self.customer = make_customer(self.company, "C001", "Dupont Bâtiment",
-                                      collector=collector)
-        self.foreign_customer = make_customer(self.company, "C002", "Martin Négoce",
-                                              collector=self.other_collector)
+        self.customer = make_customer(self.company, "C001", "Dupont Bâtiment", collector=collector)
+        self.foreign_customer = make_customer(
+            self.company, "C002", "Martin Négoce", collector=self.other_collector
+        )
         self.invoice = make_invoice(self.customer, number="F-0001")
         self.payment = make_payment(self.customer)
         self.contact = services.save_contact(
-            self.customer.contacts.model(customer=self.customer), name="Jeanne Dupont",
-            email="jeanne@example.fr")
+            self.customer.contacts.model(customer=self.customer),
+            name="Jeanne Dupont",
+            email="jeanne@example.fr",
+        )
         self.batch = make_import_batch(self.company)
 
     def user(self, role: str):

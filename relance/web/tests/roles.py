@@ -89,7 +89,8 @@ def assert_role_rules(client, world: World, case: RoleCase) -> None:
     errors = getattr(response, "context", None) and response.context.get("form")
     assert response.status_code == expected, (
         f"{case.id}: {case.allowed} got {response.status_code}, expected {expected}; "
-        f"form errors: {errors.errors if errors else None}")
+        f"form errors: {errors.errors if errors else None}"
+    )
 
 
 def role_test(cases: list[RoleCase]):

@@ -13,7 +13,8 @@ def shot(page, artifacts_dir, name: str) -> None:
 
 @pytest.mark.browser
 def test_a_collector_logs_in_opens_a_customer_and_switches_to_english(
-        page, artifacts_dir, live_server, transactional_db):
+    page, artifacts_dir, live_server, transactional_db
+):
     world = World()
     make_invoice(world.customer, "3450.50", number="F-0002")
     collector = world.user(Role.COLLECTOR)

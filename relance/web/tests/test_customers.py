@@ -50,8 +50,9 @@ def test_overdue_filter_and_balance_sort(client, world):
     assert names == ["Gros Débiteur", "Dupont Bâtiment"]
 
 
-def test_pagination_computes_balances_for_the_page_only(client, world,
-                                                        django_assert_max_num_queries):
+def test_pagination_computes_balances_for_the_page_only(
+    client, world, django_assert_max_num_queries
+):
     for number in range(queries.PAGE_SIZE + 5):
         make_customer(world.company, f"P{number:03d}", f"Page {number:03d}")
     client.force_login(world.user(Role.ADMIN))
@@ -71,9 +72,17 @@ def test_amounts_are_written_the_french_way(client, world):
 
 def test_a_bad_siren_is_refused(client, world):
     client.force_login(world.user(Role.ADMIN))
-    response = client.post("/c/acme/customers/new/", {
-        "code": "X1", "name": "X", "siren": "123456789", "payer_profile": "good",
-        "language": "fr", "country": "FR"})
+    response = client.post(
+        "/c/acme/customers/new/",
+        {
+            "code": "X1",
+            "name": "X",
+            "siren": "123456789",
+            "payer_profile": "good",
+            "language": "fr",
+            "country": "FR",
+        },
+    )
     assert response.status_code == 200
     assert "siren" in response.context["form"].errors
     assert not Customer.objects.filter(code="X1").exists()
@@ -81,26 +90,48 @@ def test_a_bad_siren_is_refused(client, world):
 
 def test_a_duplicate_customer_code_is_refused(client, world):
     client.force_login(world.user(Role.ADMIN))
-    response = client.post("/c/acme/customers/new/", {
-        "code": "C001", "name": "Doublon", "payer_profile": "good", "language": "fr",
-        "country": "FR"})
+    response = client.post(
+        "/c/acme/customers/new/",
+        {
+            "code": "C001",
+            "name": "Doublon",
+            "payer_profile": "good",
+            "language": "fr",
+            "country": "FR",
+        },
+    )
     assert "code" in response.context["form"].errors
 
 
 def test_phones_are_stored_in_e164(client, world):
     client.force_login(world.user(Role.ADMIN))
-    client.post(f"/c/acme/customers/{world.customer.pk}/contacts/new/", {
-        "role": "billing", "name": "Paul", "phone": "01 23 45 67 89", "mobile": "06 12 34 56 78",
-        "preferred_channel": "sms", "country": "FR"})
+    client.post(
+        f"/c/acme/customers/{world.customer.pk}/contacts/new/",
+        {
+            "role": "billing",
+            "name": "Paul",
+            "phone": "01 23 45 67 89",
+            "mobile": "06 12 34 56 78",
+            "preferred_channel": "sms",
+            "country": "FR",
+        },
+    )
     contact = Contact.objects.get(name="Paul")
     assert (contact.phone, contact.mobile) == ("+33123456789", "+33612345678")
 
 
 def test_a_bad_phone_is_refused(client, world):
     client.force_login(world.user(Role.ADMIN))
-    response = client.post(f"/c/acme/customers/{world.customer.pk}/contacts/new/", {
-        "role": "billing", "name": "Paul", "phone": "12", "preferred_channel": "email",
-        "country": "FR"})
+    response = client.post(
+        f"/c/acme/customers/{world.customer.pk}/contacts/new/",
+        {
+            "role": "billing",
+            "name": "Paul",
+            "phone": "12",
+            "preferred_channel": "email",
+            "country": "FR",
+        },
+    )
     assert "phone" in response.context["form"].errors
 
 

@@ -13,14 +13,18 @@ pytestmark = pytest.mark.django_db
 
 
 def upload(client, mapping=b""):
-    data = {"kind": "customers", "file": SimpleUploadedFile("clients.csv", b"code;nom\nC9;Client neuf\n")}
+    data = {
+        "kind": "customers",
+        "file": SimpleUploadedFile("clients.csv", b"code;nom\nC9;Client neuf\n"),
+    }
     if mapping:
         data["mapping"] = SimpleUploadedFile("mapping.toml", mapping)
     return client.post("/c/acme/imports/", data)
 
 
 def test_upload_preview_confirm_imports_the_file(
-        client, world, settings, django_capture_on_commit_callbacks, monkeypatch):
+    client, world, settings, django_capture_on_commit_callbacks, monkeypatch
+):
     runs = []
 
     def run_now(batch_id, path, mapping_text):
@@ -76,7 +80,8 @@ def test_progress_polls_while_running_then_shows_rejected_lines(client, world):
     fragment = client.get(f"/c/acme/imports/{batch.pk}/progress/").content.decode()
     assert 'hx-trigger="every 1s"' in fragment and 'value="25"' in fragment
     ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.DONE, counts={"created": {"customers": 3}})
+        status=ImportBatch.Status.DONE, counts={"created": {"customers": 3}}
+    )
     ImportRejection.objects.create(batch=batch, line=7, reason="SIREN invalide")
     fragment = client.get(f"/c/acme/imports/{batch.pk}/progress/").content.decode()
     assert "every 1s" not in fragment and "SIREN invalide" in fragment and "créés" in fragment

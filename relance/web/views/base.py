@@ -90,8 +90,9 @@ class FormView(CompanyView):
     title = ""
 
     def render_form(self, form, **extra):
-        return render(self.request, self.template_name, {"form": form, "title": self.title,
-                                                         **extra})
+        return render(
+            self.request, self.template_name, {"form": form, "title": self.title, **extra}
+        )
 
     def save_or_render(self, form, save, success_url, **extra):
         """`save(form)` calls the service; `success_url(saved)` says where to go next."""

@@ -30,16 +30,22 @@ class CompanySettingsView(FormView):
     template_name = "web/company_settings.html"
 
     def form(self, data=None):
-        return CompanyForm(data, instance=self.company,
-                           read_only=not self.can(Action.MANAGE_COMPANY))
+        return CompanyForm(
+            data, instance=self.company, read_only=not self.can(Action.MANAGE_COMPANY)
+        )
 
     def get(self, request):
-        return self.render_form(self.form(), title=_("Paramètres de la société"),
-                                can_edit=self.can(Action.MANAGE_COMPANY))
+        return self.render_form(
+            self.form(),
+            title=_("Paramètres de la société"),
+            can_edit=self.can(Action.MANAGE_COMPANY),
+        )
 
     def post(self, request):
         return self.save_or_render(
             self.form(request.POST),
             lambda form: services.update_company(self.company, **form.cleaned_data),
             lambda company: reverse("company_settings", kwargs={"code": company.code}),
-            title=_("Paramètres de la société"), can_edit=True)
+            title=_("Paramètres de la société"),
+            can_edit=True,
+        )

@@ -21,10 +21,18 @@ class CustomerListView(CompanyView):
     def get(self, request):
         form = CustomerFilterForm(request.GET or None, company=self.company)
         filters = form.cleaned_data if form.is_valid() else {}
-        page = customer_page(self.customers(), filters, request.GET.get("page"),
-                             today=self.today, currency=self.company.currency)
-        return render(request, "web/customer_list.html", {
-            "form": form, "page": page, "can_edit": self.can(Action.EDIT_CUSTOMER)})
+        page = customer_page(
+            self.customers(),
+            filters,
+            request.GET.get("page"),
+            today=self.today,
+            currency=self.company.currency,
+        )
+        return render(
+            request,
+            "web/customer_list.html",
+            {"form": form, "page": page, "can_edit": self.can(Action.EDIT_CUSTOMER)},
+        )
 
 
 class CustomerDetailView(CompanyView):
@@ -37,9 +45,11 @@ class CustomerDetailView(CompanyView):
             "open_items": customer.invoices.filter(open_amount__gt=0).order_by("due_on"),
             "payments": customer.payments.order_by("-received_on")[:10],
             "allocations": Allocation.objects.filter(invoice__customer=customer)
-            .select_related("invoice", "payment", "credit_item").order_by("-allocated_on")[:20],
+            .select_related("invoice", "payment", "credit_item")
+            .order_by("-allocated_on")[:20],
             "imports": ImportBatch.objects.filter(
-                Q(invoices__customer=customer) | Q(payments__customer=customer)).distinct()[:20],
+                Q(invoices__customer=customer) | Q(payments__customer=customer)
+            ).distinct()[:20],
             "today": self.today,
             "can_edit": self.can(Action.EDIT_CUSTOMER),
             "can_edit_ledger": self.can(Action.EDIT_LEDGER),
@@ -56,8 +66,11 @@ class CustomerCreateView(FormView):
     def post(self, request):
         form = CustomerForm(request.POST, company=self.company)
         return self.save_or_render(
-            form, lambda form: services.create_customer(self.company, **form.cleaned_data),
-            customer_url, title=_("Nouveau client"))
+            form,
+            lambda form: services.create_customer(self.company, **form.cleaned_data),
+            customer_url,
+            title=_("Nouveau client"),
+        )
 
 
 class CustomerUpdateView(FormView):
@@ -65,15 +78,22 @@ class CustomerUpdateView(FormView):
 
     def get(self, request, pk):
         customer = self.get_customer(pk)
-        return self.render_form(CustomerForm(instance=customer, company=self.company),
-                                title=customer.name, cancel=customer)
+        return self.render_form(
+            CustomerForm(instance=customer, company=self.company),
+            title=customer.name,
+            cancel=customer,
+        )
 
     def post(self, request, pk):
         customer = self.get_customer(pk)
         form = CustomerForm(request.POST, instance=customer, company=self.company)
         return self.save_or_render(
-            form, lambda form: services.update_customer(customer, **form.cleaned_data),
-            lambda saved: customer_url(customer), title=customer.name, cancel=customer)
+            form,
+            lambda form: services.update_customer(customer, **form.cleaned_data),
+            lambda saved: customer_url(customer),
+            title=customer.name,
+            cancel=customer,
+        )
 
 
 class ContactCreateView(FormView):
@@ -87,8 +107,12 @@ class ContactCreateView(FormView):
         customer = self.get_customer(pk)
         form = ContactForm(request.POST, instance=Contact(customer=customer))
         return self.save_or_render(
-            form, lambda form: services.save_contact(form.instance, **form.cleaned_data),
-            lambda saved: customer_url(customer), title=_("Nouveau contact"), cancel=customer)
+            form,
+            lambda form: services.save_contact(form.instance, **form.cleaned_data),
+            lambda saved: customer_url(customer),
+            title=_("Nouveau contact"),
+            cancel=customer,
+        )
 
 
 class ContactUpdateView(FormView):
@@ -96,18 +120,21 @@ class ContactUpdateView(FormView):
 
     def get(self, request, pk):
         contact = get_object_or_404(self.contacts().select_related("customer"), pk=pk)
-        return self.render_form(ContactForm(instance=contact), title=contact.name,
-                                cancel=contact.customer)
+        return self.render_form(
+            ContactForm(instance=contact), title=contact.name, cancel=contact.customer
+        )
 
     def post(self, request, pk):
         contact = get_object_or_404(self.contacts().select_related("customer"), pk=pk)
         form = ContactForm(request.POST, instance=contact)
         return self.save_or_render(
-            form, lambda form: services.save_contact(contact, **form.cleaned_data),
-            lambda saved: customer_url(contact.customer), title=contact.name,
-            cancel=contact.customer)
+            form,
+            lambda form: services.save_contact(contact, **form.cleaned_data),
+            lambda saved: customer_url(contact.customer),
+            title=contact.name,
+            cancel=contact.customer,
+        )
 
 
 def customer_url(customer) -> str:
-    return reverse("customer_detail", kwargs={"code": customer.company.code,
-                                                  "pk": customer.pk})
+    return reverse("customer_detail", kwargs={"code": customer.company.code, "pk": customer.pk})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,8 +24,16 @@ SESSION_KEY = "pending_imports"
 
 def run_in_background(batch_id: int, path: str, mapping_text: str) -> None:
     """Large files take a while: the page polls the batch's progress meanwhile."""
-    threading.Thread(target=import_services.run_import_batch, args=(batch_id, path, mapping_text),
-                     daemon=True).start()
+    threading.Thread(
+        target=_run_and_close, args=(batch_id, path, mapping_text), daemon=True
+    ).start()
+
+
+def _run_and_close(batch_id: int, path: str, mapping_text: str) -> None:
+    try:
+        import_services.run_import_batch(batch_id, path, mapping_text)
+    finally:
+        connection.close()  # the thread's own connection
 
 
 class ImportListView(CompanyView):
@@ -47,9 +55,15 @@ class ImportListView(CompanyView):
 
     def render_page(self, form):
         batches = ImportBatch.objects.filter(company=self.company).select_related("user")
-        return render(self.request, "web/import_list.html", {
-            "form": form, "page": paginate(batches, self.request.GET.get("page")),
-            "can_import": self.can(Action.IMPORT)})
+        return render(
+            self.request,
+            "web/import_list.html",
+            {
+                "form": form,
+                "page": paginate(batches, self.request.GET.get("page")),
+                "can_import": self.can(Action.IMPORT),
+            },
+        )
 
 
 class ImportPreviewView(CompanyView):
@@ -70,11 +84,11 @@ class ImportPreviewView(CompanyView):
 
     def get(self, request, token):
         info = self.pending(token)
-        context = {"info": info, "token": token,
-                   "kind_label": ImportBatch.Kind(info["kind"]).label}
+        context = {"info": info, "token": token, "kind_label": ImportBatch.Kind(info["kind"]).label}
         try:
             context["preview"] = import_services.preview(
-                info["kind"], uploads.data_file(info["folder"]), info["mapping_text"])
+                info["kind"], uploads.data_file(info["folder"]), info["mapping_text"]
+            )
         except ImportFileError as error:
             context["error"] = str(error)
         return render(request, "web/import_preview.html", context)
@@ -82,11 +96,14 @@ class ImportPreviewView(CompanyView):
     def post(self, request, token):
         info = self.pending(token)
         batch = import_services.open_import_batch(
-            self.company, kind=info["kind"], file_name=info["file_name"],
-            file_sha256=info["sha256"], user=request.user)
+            self.company,
+            kind=info["kind"],
+            file_name=info["file_name"],
+            file_sha256=info["sha256"],
+            user=request.user,
+        )
         path = uploads.promote(self.company.code, token, batch.pk)
-        transaction.on_commit(lambda: run_in_background(batch.pk, str(path),
-                                                        info["mapping_text"]))
+        transaction.on_commit(lambda: run_in_background(batch.pk, str(path), info["mapping_text"]))
         pending = request.session.get(SESSION_KEY, {})
         pending.pop(token, None)
         request.session[SESSION_KEY] = pending
@@ -98,10 +115,17 @@ class ImportDetailView(CompanyView):
 
     def get(self, request, pk):
         batch = get_object_or_404(ImportBatch.objects.filter(company=self.company), pk=pk)
-        return render(request, self.template_name, {
-            "batch": batch, "is_running": batch.status == ImportBatch.Status.RUNNING,
-            "percent": _percent(batch), "rejections": batch.rejections.all()[:1000],
-            "counts": _counts(batch)})
+        return render(
+            request,
+            self.template_name,
+            {
+                "batch": batch,
+                "is_running": batch.status == ImportBatch.Status.RUNNING,
+                "percent": _percent(batch),
+                "rejections": batch.rejections.all()[:1000],
+                "counts": _counts(batch),
+            },
+        )
 
 
 class ImportProgressView(ImportDetailView):
@@ -120,6 +144,9 @@ def _percent(batch: ImportBatch) -> int:
 def _counts(batch: ImportBatch) -> list[tuple[str, str, int]]:
     """(outcome, record kind, n) rows from `counts`: created/updated/unchanged per kind."""
     labels = {"created": _("créés"), "updated": _("mis à jour"), "unchanged": _("inchangés")}
-    return [(labels.get(outcome, outcome), kind, number)
-            for outcome, per_kind in (batch.counts or {}).items() if isinstance(per_kind, dict)
-            for kind, number in per_kind.items()]
+    return [
+        (labels.get(outcome, outcome), kind, number)
+        for outcome, per_kind in (batch.counts or {}).items()
+        if isinstance(per_kind, dict)
+        for kind, number in per_kind.items()
+    ]

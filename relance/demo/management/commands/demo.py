@@ -6,8 +6,10 @@ from relance.demo.services import DEMO_PASSWORD, DEMO_USERS, build_demo
 
 
 class Command(BaseCommand):
-    help = ("Build the demo company (DEMO) with users for every role, then serve the web UI.\n"
-            "Migrates the database first; an existing DEMO company is kept as it is.")
+    help = (
+        "Build the demo company (DEMO) with users for every role, then serve the web UI.\n"
+        "Migrates the database first; an existing DEMO company is kept as it is."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=1, help="seed of the generated portfolio")
@@ -28,5 +30,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {role.value:<12} {DEMO_PASSWORD}")
         if not no_serve:
             # Without DEBUG, runserver serves static files only when told to (--insecure).
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False,
-                         insecure_serving=True)
+            call_command(
+                "runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True
+            )

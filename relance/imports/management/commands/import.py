@@ -8,23 +8,30 @@ from relance.imports.report import ImportFileError
 from relance.ledger.models import Company
 
 LABELS = {
-    "customers": "clients", "contacts": "contacts", "invoices": "factures",
-    "credit_notes": "avoirs", "openings": "à-nouveaux", "adjustments": "opérations diverses",
-    "refunds": "remboursements", "payments": "règlements", "allocations": "lettrages",
+    "customers": "clients",
+    "contacts": "contacts",
+    "invoices": "factures",
+    "credit_notes": "avoirs",
+    "openings": "à-nouveaux",
+    "adjustments": "opérations diverses",
+    "refunds": "remboursements",
+    "payments": "règlements",
+    "allocations": "lettrages",
 }
 
 
 class Command(BaseCommand):
-    help = ("Import a file: customers, contacts, invoices or payments (CSV/XLSX), "
-            "or a FEC ledger.")
+    help = "Import a file: customers, contacts, invoices or payments (CSV/XLSX), or a FEC ledger."
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=services.KINDS)
         parser.add_argument("file", type=Path)
         parser.add_argument("--company", required=True, help="company code")
-        parser.add_argument("--mapping", type=Path,
-                            help="TOML column mapping ([columns], [defaults], date_format, "
-                                 "decimal_separator)")
+        parser.add_argument(
+            "--mapping",
+            type=Path,
+            help="TOML column mapping ([columns], [defaults], date_format, decimal_separator)",
+        )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, kind, file, company, mapping, format, **options):
@@ -43,8 +50,11 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Import {kind} de {file.name} dans {target.code} :")
         summary = report.as_json()
-        for title, key in (("créés", "created"), ("mis à jour", "updated"),
-                           ("inchangés", "unchanged")):
+        for title, key in (
+            ("créés", "created"),
+            ("mis à jour", "updated"),
+            ("inchangés", "unchanged"),
+        ):
             counts = summary[key]
             if counts:
                 detail = ", ".join(f"{n} {LABELS.get(k, k)}" for k, n in sorted(counts.items()))

@@ -8,8 +8,10 @@ OPTIONAL = ("siren", "siret", "vat", "iban", "bic", "address", "postal_code", "c
 
 
 class Command(BaseCommand):
-    help = ("Create and list companies (the creditor entities).\n"
-            "relance company create --code ACME --name 'Acme SAS' [--siren ...]")
+    help = (
+        "Create and list companies (the creditor entities).\n"
+        "relance company create --code ACME --name 'Acme SAS' [--siren ...]"
+    )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
@@ -30,11 +32,14 @@ class Command(BaseCommand):
         if "vat" in fields:
             fields["vat_number"] = fields.pop("vat")
         try:
-            company = create_company(options["code"], options["name"],
-                                     currency=options["currency"], **fields)
+            company = create_company(
+                options["code"], options["name"], currency=options["currency"], **fields
+            )
         except ValidationError as error:
-            reasons = [f"{field}: {message}" for field, messages in error.message_dict.items()
-                       for message in messages]
+            reasons = [
+                f"{field}: {message}"
+                for field, messages in error.message_dict.items()
+                for message in messages
+            ]
             raise CommandError("company not created\n" + "\n".join(reasons)) from None
-        self.stdout.write(f"created {company} (SIREN {company.siren or '-'}, "
-                          f"{company.currency})")
+        self.stdout.write(f"created {company} (SIREN {company.siren or '-'}, {company.currency})")

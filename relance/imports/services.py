@@ -27,7 +27,7 @@ from relance.core.records import (
     PaymentRecord,
     Rejection,
 )
-from relance.ledger.models import Company
+from relance.ledger.models import Company, Invoice, Payment
 
 from . import readers
 from .models import ImportBatch, ImportRejection
@@ -178,7 +178,12 @@ def _run(batch: ImportBatch, path: Path, mapping_text: str | None) -> ImportRepo
     try:
         with transaction.atomic():
             report = ImportReport(batch_id=batch.pk)
-            book = Ledger(company=batch.company, batch_id=batch.pk, report=report)
+            book = Ledger(
+                company=batch.company,
+                batch_id=batch.pk,
+                report=report,
+                is_fresh=_is_fresh(batch.company),
+            )
             IMPORTERS[batch.kind](book, path, mapping_text)
             _finish(batch, report)
     except ImportFileError as error:
@@ -191,6 +196,13 @@ def _run(batch: ImportBatch, path: Path, mapping_text: str | None) -> ImportRepo
         with _progress_lock:
             _progress.pop(batch.pk, None)
     return report
+
+
+def _is_fresh(company: Company) -> bool:
+    return not (
+        Invoice.objects.filter(company=company).exists()
+        or Payment.objects.filter(company=company).exists()
+    )
 
 
 def _finish(batch: ImportBatch, report: ImportReport) -> None:

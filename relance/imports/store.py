@@ -68,6 +68,10 @@ class Ledger:
     items: dict[str, int] = field(default_factory=dict)
     payments: dict[str, int] = field(default_factory=dict)
     new_keys: set[str] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)  # item numbers this import gave out
+    # True when the company had no item and no payment before this import: lookups of
+    # existing records are then skipped (the first import of a large ledger).
+    is_fresh: bool = False
     tables: dict[tuple, BulkTable] = field(default_factory=dict)
 
     def table(self, model, columns: tuple[str, ...]) -> BulkTable:
@@ -314,6 +318,8 @@ def _payments_from_paid_items(items: list[ItemRecord]):
 
 
 def _find_existing(book: Ledger, items: list[ItemRecord], payments: list[PaymentRecord]) -> None:
+    if book.is_fresh:
+        return  # nothing to find: the company had no item nor payment before this import
     company = book.company.pk
     keys = [r.source_key for r in items if r.source_key not in book.items]
     book.items.update(lookup(Invoice, "source_key", keys, company))
@@ -467,21 +473,28 @@ def _create_items(book: Ledger, records: list[ItemRecord], reserved: Counter[str
 
 def _free_numbers(book: Ledger, records: list[ItemRecord]) -> dict[str, str]:
     """The record's number, or the number with a suffix when another item already has it
-    (two ledger entries may share a piece reference)."""
+    (two ledger entries may share a piece reference, two fiscal years a generated number)."""
     wanted = {r.source_key: r.number[:60] for r in records}
-    taken = {
-        number
-        for number, _ in lookup(Invoice, "number", list(set(wanted.values())), book.company.pk)
-    }
+    taken = book.numbers
+    if not book.is_fresh:
+        taken |= {
+            n for n, _ in lookup(Invoice, "number", list(set(wanted.values())), book.company.pk)
+        }
     numbers = {}
     for key, number in wanted.items():
         candidate, n = number, 1
-        while candidate in taken:
+        while candidate in taken or (
+            n > 1 and not book.is_fresh and _number_exists(book, candidate)
+        ):
             n += 1
             candidate = f"{number[:55]}-{n}"
         taken.add(candidate)
         numbers[key] = candidate
     return numbers
+
+
+def _number_exists(book: Ledger, number: str) -> bool:
+    return Invoice.objects.filter(company=book.company, number=number).exists()
 
 
 def _create_payments(book: Ledger, records: list[PaymentRecord], reserved: Counter[str]) -> None:

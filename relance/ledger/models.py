@@ -71,7 +71,10 @@ class Company(models.Model):
 class Customer(models.Model):
     """A debtor account, identified by its auxiliary account code in the company's ledger."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="customers")
+    # No index of its own on company: the composite indexes below all start with it.
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="customers", db_index=False
+    )
     code = models.CharField(_("code client"), max_length=40)
     name = models.CharField(_("nom"), max_length=200)
     siren = models.CharField(
@@ -181,8 +184,13 @@ class Invoice(models.Model):
 
     Kind = models.TextChoices("Kind", [(k.value, k.value) for k in ItemKind])
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    # Each index costs every import; the composite ones below also serve the foreign keys.
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="invoices", db_index=False
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="invoices", db_index=False
+    )
     number = models.CharField(_("numéro"), max_length=60)
     kind = models.CharField(
         _("type"), max_length=20, choices=Kind.choices, default=ItemKind.INVOICE.value
@@ -198,7 +206,9 @@ class Invoice(models.Model):
     label = models.CharField(_("libellé"), max_length=200, blank=True)
     is_disputed = models.BooleanField(_("en litige"), default=False)
     pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/%m/", blank=True)
-    source_key = models.CharField(max_length=120, blank=True)
+    # Derived from the imported line (see relance.imports.store); None for records typed in
+    # by hand. Unique per company, so that even two imports racing cannot store a line twice.
+    source_key = models.CharField(max_length=120, null=True, blank=True, default=None)
     import_batch = models.ForeignKey(
         "imports.ImportBatch",
         null=True,
@@ -214,6 +224,7 @@ class Invoice(models.Model):
         ordering = ["due_on", "number"]
         constraints = [
             models.UniqueConstraint(fields=["company", "number"], name="invoice_number_unique"),
+            models.UniqueConstraint(fields=["company", "source_key"], name="invoice_source_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
             models.CheckConstraint(
                 condition=Q(open_amount__gte=0) & Q(open_amount__lte=F("amount")),
@@ -221,13 +232,12 @@ class Invoice(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["company", "customer", "due_on"]),
+            models.Index(fields=["customer", "due_on"]),
             models.Index(
                 fields=["company", "due_on"],
                 condition=Q(open_amount__gt=0),
                 name="invoice_open_due",
             ),
-            models.Index(fields=["company", "source_key"]),
         ]
 
     def __str__(self) -> str:
@@ -247,9 +257,16 @@ class Payment(models.Model):
 
     Method = models.TextChoices("Method", [(m.value, m.value) for m in PaymentMethod])
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="payments")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="payments", db_index=False
+    )
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_index=False,  # the (customer, received_on) index serves it
     )
     received_on = models.DateField(_("date de règlement"))
     amount = models.DecimalField(_("montant"), **MONEY)
@@ -260,7 +277,9 @@ class Payment(models.Model):
     )
     reference = models.CharField(_("référence"), max_length=120, blank=True)
     label = models.CharField(_("libellé"), max_length=200, blank=True)
-    source_key = models.CharField(max_length=120, blank=True)
+    # Derived from the imported line (see relance.imports.store); None for records typed in
+    # by hand. Unique per company, so that even two imports racing cannot store a line twice.
+    source_key = models.CharField(max_length=120, null=True, blank=True, default=None)
     import_batch = models.ForeignKey(
         "imports.ImportBatch",
         null=True,
@@ -275,16 +294,14 @@ class Payment(models.Model):
         verbose_name_plural = _("règlements")
         ordering = ["-received_on"]
         constraints = [
+            models.UniqueConstraint(fields=["company", "source_key"], name="payment_source_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
                 condition=Q(unallocated_amount__gte=0) & Q(unallocated_amount__lte=F("amount")),
                 name="payment_unallocated_within_amount",
             ),
         ]
-        indexes = [
-            models.Index(fields=["company", "customer", "received_on"]),
-            models.Index(fields=["company", "source_key"]),
-        ]
+        indexes = [models.Index(fields=["customer", "received_on"])]
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.amount} {self.currency}"
@@ -293,7 +310,9 @@ class Payment(models.Model):
 class Allocation(models.Model):
     """Lettrage: part of a payment or of a credit item settling a debit item."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="allocations")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="allocations", db_index=False
+    )
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="allocations")
     payment = models.ForeignKey(
         Payment, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"

@@ -5,7 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from relance.core.records import Rejection
+
+# The kinds of record an import counts, as the UI and the CLI name them.
+RECORD_LABELS = {
+    "customers": _("clients"),
+    "contacts": _("contacts"),
+    "invoices": _("factures"),
+    "credit_notes": _("avoirs"),
+    "openings": _("à-nouveaux"),
+    "adjustments": _("opérations diverses"),
+    "refunds": _("remboursements"),
+    "payments": _("règlements"),
+    "allocations": _("lettrages"),
+}
 
 
 class ImportFileError(ValueError):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from relance.imports import services as import_services
 from relance.imports.models import ImportBatch
-from relance.imports.report import ImportFileError
+from relance.imports.report import RECORD_LABELS, ImportFileError
 from relance.team.access import Action
 
 from .. import uploads
@@ -145,7 +145,7 @@ def _counts(batch: ImportBatch) -> list[tuple[str, str, int]]:
     """(outcome, record kind, n) rows from `counts`: created/updated/unchanged per kind."""
     labels = {"created": _("créés"), "updated": _("mis à jour"), "unchanged": _("inchangés")}
     return [
-        (labels.get(outcome, outcome), kind, number)
+        (labels.get(outcome, outcome), RECORD_LABELS.get(kind, kind), number)
         for outcome, per_kind in (batch.counts or {}).items()
         if isinstance(per_kind, dict)
         for kind, number in per_kind.items()

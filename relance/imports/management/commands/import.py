@@ -4,20 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from relance.imports import services
-from relance.imports.report import ImportFileError
+from relance.imports.report import RECORD_LABELS, ImportFileError
 from relance.ledger.models import Company
-
-LABELS = {
-    "customers": "clients",
-    "contacts": "contacts",
-    "invoices": "factures",
-    "credit_notes": "avoirs",
-    "openings": "à-nouveaux",
-    "adjustments": "opérations diverses",
-    "refunds": "remboursements",
-    "payments": "règlements",
-    "allocations": "lettrages",
-}
 
 
 class Command(BaseCommand):
@@ -57,7 +45,9 @@ class Command(BaseCommand):
         ):
             counts = summary[key]
             if counts:
-                detail = ", ".join(f"{n} {LABELS.get(k, k)}" for k, n in sorted(counts.items()))
+                detail = ", ".join(
+                    f"{n} {RECORD_LABELS.get(k, k)}" for k, n in sorted(counts.items())
+                )
                 self.stdout.write(f"  {title} : {detail}")
         self.stdout.write(f"  lignes rejetées : {len(report.rejected)}")
         for rejection in sorted(report.rejected, key=lambda r: r.line):

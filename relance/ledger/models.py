@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relance.core.records import ItemKind, PayerProfile, PaymentMethod
 
-from . import validators
+from . import lookups, validators  # noqa: F401  (lookups registers `__positive`)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -235,7 +235,7 @@ class Invoice(models.Model):
             models.Index(fields=["customer", "due_on"]),
             models.Index(
                 fields=["company", "due_on"],
-                condition=Q(open_amount__gt=0),
+                condition=Q(open_amount__positive=True),
                 name="invoice_open_due",
             ),
         ]

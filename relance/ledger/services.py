@@ -124,7 +124,9 @@ def _sum(queryset, field: str):
 
 def with_position(customers, today: date, currency: str):
     """Annotate customers with `balance` and `overdue` in one currency (relance.core.ledger)."""
-    items = Invoice.objects.filter(customer=OuterRef("pk"), open_amount__gt=0, currency=currency)
+    items = Invoice.objects.filter(
+        customer=OuterRef("pk"), open_amount__positive=True, currency=currency
+    )
     open_debit = _sum(items.filter(is_credit=False), "open_amount")
     open_credit = _sum(items.filter(is_credit=True), "open_amount")
     overdue_debit = _sum(items.filter(is_credit=False, due_on__lt=today), "open_amount")

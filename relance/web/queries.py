@@ -67,7 +67,7 @@ def filter_invoices(invoices: QuerySet[Invoice], filters: dict, today: date) -> 
     """`show`: overdue, due in the next 7 days, all open items, or everything."""
     show = filters.get("show") or "open"
     if show != "all":
-        invoices = invoices.filter(open_amount__gt=0)
+        invoices = invoices.filter(open_amount__positive=True)
     if show == "overdue":
         invoices = invoices.filter(due_on__lt=today, is_credit=False)
     elif show == "due_soon":

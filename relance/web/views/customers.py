@@ -42,7 +42,7 @@ class CustomerDetailView(CompanyView):
             "customer": customer,
             "position": services.position_of(customer, self.today, self.company.currency),
             "contacts": customer.contacts.all(),
-            "open_items": customer.invoices.filter(open_amount__gt=0).order_by("due_on"),
+            "open_items": customer.invoices.filter(open_amount__positive=True).order_by("due_on"),
             "payments": customer.payments.order_by("-received_on")[:10],
             "allocations": Allocation.objects.filter(invoice__customer=customer)
             .select_related("invoice", "payment", "credit_item")

@@ -140,7 +140,7 @@ class PaymentCreateView(FormView):
         code = (data or self.request.GET).get("customer", "")
         open_items = (
             self.invoices()
-            .filter(customer__code=code, open_amount__gt=0, is_credit=False)
+            .filter(customer__code=code, open_amount__positive=True, is_credit=False)
             .order_by("due_on", "number")
         )
         initial = {"customer": code, "currency": self.company.currency, "received_on": self.today}

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from relance.ledger import services
 from relance.ledger.models import Customer, Invoice, Payment
@@ -106,3 +106,17 @@ def test_position_nets_payments_and_credit_notes(company, customer):
     assert position.overdue == Decimal("450.00")
     annotated = services.with_position(Customer.objects.all(), TODAY, "EUR").get()
     assert (annotated.balance, annotated.overdue) == (Decimal("850.00"), Decimal("450.00"))
+
+
+def test_open_items_query_matches_the_partial_index(company, customer):
+    invoice(company, customer, "F1", "100.00")
+    paid = invoice(company, customer, "F2", "100.00")
+    Invoice.objects.filter(pk=paid.pk).update(open_amount=Decimal("0"))
+    open_items = Invoice.objects.filter(company=company, open_amount__positive=True)
+    assert list(open_items.values_list("number", flat=True)) == ["F1"]
+    sql, params = open_items.query.sql_with_params()
+    assert '"open_amount" > 0' in sql and Decimal(0) not in params
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            assert "invoice_open_due" in str(cursor.fetchall())

@@ -27,16 +27,21 @@ class BulkTable:
         self.tail = tuple(_default(f, constants) for f in others)
         columns = [by_name[name].column for name in fields] + [f.column for f in others]
         quote = connection.ops.quote_name
-        self.sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} "
-            f"({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})"
-        )
+        table = f"{quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+        self.sql = f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(columns))})"
+        self.copy_sql = f"COPY {table} FROM STDIN"
 
     def write(self, rows: Iterable[tuple]) -> None:
+        """Insert the rows: COPY on PostgreSQL (several times faster than INSERTs there),
+        one prepared INSERT run by executemany on SQLite."""
         tail = self.tail
         with connection.cursor() as cursor:
-            cursor.executemany(self.sql, [row + tail for row in rows])
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row + tail)
+            else:
+                cursor.executemany(self.sql, [row + tail for row in rows])
 
 
 def _default(field: models.Field, constants: dict):

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 
 from relance.core.ledger import AccountPosition, account_position
 
-from .models import Allocation, Company, Customer, Invoice, Payment
+from .models import Allocation, Company, Contact, Customer, Invoice, Payment
 
 
 class AllocationError(ValueError):
@@ -181,32 +181,29 @@ def create_customer(company: Company, **fields) -> Customer:
     return customer
 
 
+def _validated_save(instance, **fields):
+    """Set the fields, validate the whole record (identifiers, choices), save it."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
 @transaction.atomic
 def update_customer(customer: Customer, **fields) -> Customer:
-    for name, value in fields.items():
-        setattr(customer, name, value)
-    customer.full_clean()
-    customer.save()
-    return customer
+    return _validated_save(customer, **fields)
 
 
 @transaction.atomic
-def save_contact(contact, **fields):
+def save_contact(contact: Contact, **fields) -> Contact:
     """Create (no pk yet) or update a contact of a customer."""
-    for name, value in fields.items():
-        setattr(contact, name, value)
-    contact.full_clean()
-    contact.save()
-    return contact
+    return _validated_save(contact, **fields)
 
 
 @transaction.atomic
 def update_company(company: Company, **fields) -> Company:
-    for name, value in fields.items():
-        setattr(company, name, value)
-    company.full_clean()
-    company.save()
-    return company
+    return _validated_save(company, **fields)
 
 
 def has_allocations(invoice: Invoice) -> bool:

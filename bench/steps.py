@@ -55,7 +55,8 @@ def csv_read(path: Path, delimiter: str) -> int:
 
 def bare_insert(path: Path, delimiter: str) -> int:
     """Baseline: read with csv and insert every line as is into a scratch table of TEXT
-    columns, executemany in batches, one transaction."""
+    columns in one transaction: COPY on PostgreSQL (its fastest path, the one the import
+    uses), executemany in batches on SQLite."""
     handle, rows = _reader(path, delimiter)
     with handle:
         columns = len(
@@ -67,6 +68,12 @@ def bare_insert(path: Path, delimiter: str) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_scratch")
             cursor.execute(f"CREATE TABLE bench_scratch ({names})")
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy("COPY bench_scratch FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        count += 1
+                return count
             while batch := list(islice(rows, BATCH)):
                 cursor.executemany(sql, batch)
                 count += len(batch)
@@ -79,7 +86,7 @@ def real_import(company_code: str, kind: str, path: Path, lines: int) -> dict:
     from relance.ledger.models import Company
 
     report = import_file(Company.objects.get(code=company_code), kind, path, user=None)
-    created = ", ".join(f"{n} {name}" for name, n in sorted(report.created.items()))
+    created = ", ".join(f"{n} {name}" for name, n in report.as_json()["created"].items())
     return {
         "lines": lines,
         "note": f"created {created or 'nothing'}; {len(report.rejected)} rejected",

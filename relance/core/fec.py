@@ -49,6 +49,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 
 from .money import MoneyError, parse_amount, parse_currency
 from .records import (
@@ -192,17 +193,26 @@ _METHODS = (
     (re.compile(r"\b(CB|CARTES?)\b"), PaymentMethod.CARD),
     (re.compile(r"\b(ESP|ESPECES)\b"), PaymentMethod.CASH),
 )
+# Most labels name no method ("Règlement facture", a PieceRef): one search rules them out.
+_ANY_METHOD = re.compile("|".join(pattern.pattern for pattern, _ in _METHODS))
 _ACCENTS = str.maketrans("ÉÈÊË", "EEEE")
 
 
 def guess_method(*labels: str) -> PaymentMethod:
     """Payment method from the first label that names one; a transfer otherwise."""
     for label in labels:
-        text = label.upper().translate(_ACCENTS)
-        for pattern, method in _METHODS:
-            if pattern.search(text):
-                return method
+        method = _method_in(label)
+        if method is not None:
+            return method
     return PaymentMethod.TRANSFER
+
+
+@lru_cache(maxsize=4096)  # EcritureLib and JournalLib repeat over thousands of payments
+def _method_in(label: str) -> PaymentMethod | None:
+    text = label.upper().translate(_ACCENTS)
+    if not _ANY_METHOD.search(text):
+        return None
+    return next(method for pattern, method in _METHODS if pattern.search(text))
 
 
 # --- pass 1: read every line ------------------------------------------------------------

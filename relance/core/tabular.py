@@ -30,6 +30,7 @@ Decisions:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
@@ -357,7 +358,8 @@ def _date_parser(name: str, fmt: str | None) -> Callable[[str], date]:
             raise Invalid(f"{label} hors limites : {text!r}")
         return value
 
-    return parse
+    # A file holds few distinct dates (a year of business days), each on many rows.
+    return functools.lru_cache(maxsize=4096)(parse)
 
 
 def _amount_parser(name: str, separator: str | None) -> Callable[[str], Decimal]:

@@ -631,8 +631,9 @@ class _InvoiceParser:
     """Invoices and credit notes; remembers the numbers seen to reject duplicates."""
 
     def __init__(self, cells: _Cells, payment_days: int) -> None:
-        self.cells = cells
-        self.payment_days = payment_days
+        # Everything a row needs is bound here once: an import runs this at 200k rows/s.
+        self.cells, self.texts = cells, cells.texts
+        self.term = timedelta(days=payment_days)
         self.seen: dict[str, int] = {}
         self.issued_on, self.due_on = cells.dates["issued_on"], cells.dates["due_on"]
         self.amount = cells.amounts["amount"]
@@ -640,12 +641,13 @@ class _InvoiceParser:
         self.has_extras = bool({"disputed", "paid_on", "paid_amount"} & cells.present)
 
     def __call__(self, line: int, row: list[str]) -> Record:
-        texts = self.cells.texts(row)
+        texts = self.texts(row)
         number, code = texts.get("number", ""), texts.get("customer_code", "")
         if not number or not code or len(number) > 60 or len(code) > 40:
             _required(texts, "number"), _required(texts, "customer_code")
-        if number in self.seen:
-            raise Invalid(f"numéro de facture en double (déjà ligne {self.seen[number]})")
+        seen = self.seen
+        if number in seen:
+            raise Invalid(f"numéro de facture en double (déjà ligne {seen[number]})")
         values = _DEFAULTS[ItemRecord].copy()
         if self.optional:
             values.update(_optional(self.cells, texts, self.optional))
@@ -658,7 +660,7 @@ class _InvoiceParser:
         self._dates_and_amount(texts, values)
         if self.has_extras:
             _check_disputed_and_paid(self.cells, texts, values)
-        self.seen[number] = line
+        seen[number] = line
         return _made(ItemRecord, values)
 
     def _dates_and_amount(self, texts: dict[str, str], values: dict[str, object]) -> None:
@@ -666,24 +668,23 @@ class _InvoiceParser:
         amount = self.amount(texts.get("amount") or _required(texts, "amount"))
         kind_text = texts.get("kind")
         kind = (
-            ItemKind.INVOICE
-            if not kind_text and amount > 0
+            _INVOICE
+            if not kind_text and amount > _ZERO
             else _item_kind(kind_text or "", amount, texts["amount"])
         )
+        is_credit = kind is _CREDIT_NOTE
         due_text = texts.get("due_on")
         if due_text:
             due_on = self.due_on(due_text)
             if due_on < issued_on:
                 raise Invalid(f"échéance antérieure à la date de facture : {due_text!r}")
-        elif kind is ItemKind.CREDIT_NOTE:
+        elif is_credit:
             due_on = issued_on
         else:
             days = texts.get("payment_days")
-            due_on = issued_on + timedelta(
-                days=int(_payment_days(days) if days else self.payment_days)
-            )
+            due_on = issued_on + (timedelta(days=int(_payment_days(days))) if days else self.term)
         values["kind"] = kind
-        values["is_credit"] = kind is ItemKind.CREDIT_NOTE
+        values["is_credit"] = is_credit
         values["issued_on"] = issued_on
         values["due_on"] = due_on
         values["amount"] = abs(amount)
@@ -693,6 +694,10 @@ class _InvoiceParser:
             values["amount_excl_tax"] = excl_tax = abs(excl_tax)
             if excl_tax > abs(amount):
                 raise Invalid(f"montant HT supérieur au montant TTC : {texts['amount_excl_tax']!r}")
+
+
+# Bound once: an enum member lookup costs as much as a dict lookup and a row makes several.
+_INVOICE, _CREDIT_NOTE, _ZERO = ItemKind.INVOICE, ItemKind.CREDIT_NOTE, Decimal(0)
 
 
 def _item_kind(text: str, amount: Decimal, amount_text: str) -> ItemKind:

@@ -367,14 +367,15 @@ def _amount_parser(name: str, separator: str | None) -> Callable[[str], Decimal]
 
     def parse(text: str) -> Decimal:
         # Fast paths for plain "1234.56" and "1234,56" of at most 12 characters, which need
-        # no further check; everything else goes to money.parse_amount.
+        # no further check; everything else goes to money.parse_amount. isdecimal, not
+        # isdigit: Decimal() refuses "²", which isdigit accepts.
         body = text[1:] if text[:1] == "-" else text
         if len(body) <= 12:
-            if separator != "," and body.replace(".", "", 1).isdigit():
+            if separator != "," and body.replace(".", "", 1).isdecimal():
                 point = body.find(".")
                 if point < 0 or len(body) - point <= 3:
                     return Decimal(text)
-            elif separator != "." and body.replace(",", "", 1).isdigit():
+            elif separator != "." and body.replace(",", "", 1).isdecimal():
                 point = body.find(",")
                 if point < 0 or len(body) - point <= 3:
                     return Decimal(text.replace(",", "."))

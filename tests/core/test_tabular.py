@@ -253,6 +253,8 @@ def test_parses_an_invoice_row():
         ({"issued": ""}, "date de facture manquante"),
         ({"issued": "15/01/1024"}, "date de facture hors limites : '15/01/1024'"),
         ({"amount": "douze"}, "montant illisible : 'douze'"),
+        ({"amount": "12²"}, "montant illisible : '12²'"),
+        ({"amount": "-1,5²"}, "montant illisible : '-1,5²'"),
         ({"amount": ""}, "montant manquant"),
         ({"amount": "0,00"}, "montant négatif ou nul : '0,00'"),
         ({"amount": "12.345"}, "montant avec plus de deux décimales : '12.345'"),

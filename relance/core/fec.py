@@ -50,6 +50,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
+from operator import itemgetter
 
 from .money import MoneyError, parse_amount, parse_currency
 from .records import (
@@ -280,10 +281,13 @@ class _Columns:
             self.piece,
             self.label,
             self.letter,
+            self.currency,
+            self.amount_currency,
         )
-        self.texts = [self.count if index is None else index for index in texts]
+        self.texts = itemgetter(*(self.count if index is None else index for index in texts))
         dates = (self.piece_date, self.letter_date, self.due_date)
         self.dates = [self.count if index is None else index for index in dates]
+        self.date_texts = itemgetter(*self.dates)
 
 
 def _get(fields: list[str], index: int | None) -> str:
@@ -318,9 +322,11 @@ class _Reader:
         self.customer_lines: list[_Line] = []
         self.rejections: list[Rejection] = []
         self.lines = self.ignored = 0
-        self.dates: dict[str, date] = {}
+        self.dates: dict[str, date] = {}  # EcritureDate as written
+        self.iso_dates: dict[str, str] = {}  # the same, as source keys write them
+        self.optional_dates: dict[str, date | None] = {}  # PieceDate, DateLet, DateRglt
         self._flags: dict[str, int] = {}
-        self._occurrences: Counter[str] = Counter()
+        self._occurrences: dict[str, int] = {}
 
     def read_all(self, numbered: Iterable[tuple[int, str]]) -> None:
         cols, separator, count = self.cols, self.separator, self.cols.count
@@ -354,10 +360,11 @@ class _Reader:
 
     def _known_date(self, number: int, text: str) -> bool:
         try:
-            self.dates[text] = parse_date(text)
+            on = self.dates[text] = parse_date(text)
         except ValueError:
             self._reject(number, f"date EcritureDate illisible '{text}'")
             return False
+        self.iso_dates[text] = on.isoformat()
         return True
 
     def _new_entry(self, key: tuple[str, str, str, str], fields: list[str]) -> int:
@@ -379,16 +386,6 @@ class _Reader:
     def _reject(self, number: int, reason: str) -> None:
         self.rejections.append(Rejection(line=number, reason=f"ligne {number} : {reason}"))
 
-    def _date(self, text: str) -> date:
-        found = self.dates.get(text)
-        if found is None:
-            found = self.dates[text] = parse_date(text)
-        return found
-
-    def _optional_date(self, fields: list[str], index: int | None) -> date | None:
-        text = _get(fields, index)
-        return self._date(text) if text else None
-
     def _read_customer(self, number: int, fields: list[str]) -> None:
         try:
             debit, credit = self._debit_credit(fields)
@@ -398,18 +395,17 @@ class _Reader:
             self.ignored += 1
             return
         fields.append("")  # where the absent optional columns point (see _Columns.texts)
+        texts = map(str.strip, self.cols.texts(fields))
+        journal, num, account, aux, aux_lib, account_lib, piece, label, letter, *foreign = texts
         try:
             piece_on, lettered_on, due_on = self._optional_dates(fields)
-            amount, currency = self._currency_amount(fields, debit - credit)
+            amount, currency = self._currency_amount(foreign, debit - credit)
         except ValueError as error:
             return self._reject(number, self._field_error(fields, error))
-        journal, num, account, aux, aux_lib, account_lib, piece, label, letter = (
-            fields[index].strip() for index in self.cols.texts
-        )
         code, name = (aux, aux_lib) if aux else (account, account_lib)
-        entry_on = self.dates[fields[self.cols.date]]
+        entry_on = fields[self.cols.date]
         key = self._key(
-            f"{journal}\x1f{num}\x1f{entry_on}\x1f{account}\x1f{aux}\x1f{piece}"
+            f"{journal}\x1f{num}\x1f{self.iso_dates[entry_on]}\x1f{account}\x1f{aux}\x1f{piece}"
             f"\x1f{label}\x1f{_canonical(debit)}\x1f{_canonical(credit)}"
         )
         self.customer_lines.append(
@@ -418,7 +414,7 @@ class _Reader:
                 key,
                 journal,
                 num,
-                entry_on,
+                self.dates[entry_on],
                 code,
                 name,
                 piece,
@@ -433,17 +429,15 @@ class _Reader:
         )
 
     def _optional_dates(self, fields: list[str]) -> list[date | None]:
-        found: list[date | None] = []
-        for index in self.cols.dates:
-            text = fields[index]
-            if not text or text.isspace():
-                found.append(None)
-                continue
-            on = self.dates.get(text)
-            if on is None:
-                on = self.dates[text] = parse_date(text)
-            found.append(on)
-        return found
+        """PieceDate, DateLet, DateRglt; each text is parsed once (dates repeat a lot)."""
+        texts, cache = self.cols.date_texts(fields), self.optional_dates
+        try:
+            return [cache[text] for text in texts]
+        except KeyError:
+            for text in texts:
+                if text not in cache:
+                    cache[text] = parse_date(text) if text.strip() else None
+            return [cache[text] for text in texts]
 
     def _debit_credit(self, fields: list[str]) -> tuple[Decimal, Decimal]:
         cols = self.cols
@@ -466,9 +460,8 @@ class _Reader:
         except MoneyError:
             raise ValueError(f"montant {name} illisible '{text.strip()}'") from None
 
-    def _currency_amount(self, fields: list[str], amount: Decimal) -> tuple[Decimal, str]:
-        code = _get(fields, self.cols.currency)
-        text = _get(fields, self.cols.amount_currency)
+    def _currency_amount(self, foreign: list[str], amount: Decimal) -> tuple[Decimal, str]:
+        code, text = foreign  # Idevise, Montantdevise
         if not code or not text or parse_currency(code) == self.currency:
             return amount, self.currency
         # Foreign-currency line: the amount in that currency, with the side of the line.
@@ -480,14 +473,14 @@ class _Reader:
             return f"devise ou montant en devise illisible ({error})"
         for name, index in zip(("PieceDate", "DateLet", "DateRglt"), self.cols.dates, strict=True):
             text = fields[index]
-            if text.strip() and text not in self.dates:
+            if text.strip() and text not in self.optional_dates:
                 return f"date {name} illisible '{text.strip()}'"
         return str(error)
 
     def _key(self, text: str) -> str:
         """Same line, same key, in any export that contains it; repeats get a counter."""
-        self._occurrences[text] += 1
-        text += f"\x1f{self._occurrences[text]}"
+        count = self._occurrences[text] = self._occurrences.get(text, 0) + 1
+        text += f"\x1f{count}"
         return "fec:" + hashlib.sha1(text.encode()).hexdigest()[:20]
 
 

@@ -478,11 +478,12 @@ class _Cells:
 
     def texts(self, cells: list[str]) -> dict[str, str]:
         """The stripped text of each mapped field; empty or absent cells take the default."""
+        texts = {}
         try:
-            texts = {name: cells[index].strip() for name, index in self.pairs}
-        except IndexError:  # a short row: its missing cells are empty
-            count = len(cells)
-            texts = {name: cells[index].strip() for name, index in self.pairs if index < count}
+            for name, index in self.pairs:
+                texts[name] = cells[index].strip()
+        except IndexError:  # a short row: its missing cells (those after, by index) are empty
+            pass
         for name, value in self.defaults.items():
             if not texts.get(name):
                 texts[name] = value

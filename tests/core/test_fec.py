@@ -4,8 +4,10 @@ Expected figures are computed here from the raw columns, independently of the pa
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -591,3 +593,63 @@ def test_journal_kinds_on_a_single_day(lines, kind):
 def test_debits_in_a_treasury_journal_are_refunds():
     (item,) = fec.parse([HEADER, *receipt(total="-15,00")]).items  # a negative credit
     assert (item.kind, item.amount, item.is_credit) == (ItemKind.REFUND, Decimal("15.00"), False)
+
+
+def test_an_unreadable_optional_date_rejects_its_line_and_a_blank_one_is_none():
+    lines = [
+        HEADER,
+        row(piece="F1", letter="A", lettered_on="20241345"),
+        row(piece="F2", letter="A", lettered_on=" "),
+        row(piece="F3", letter="A", lettered_on="20240301"),
+    ]
+    result = fec.parse(lines)
+    assert [r.reason for r in result.rejections] == ["ligne 2 : date DateLet illisible '20241345'"]
+    assert [i.number for i in result.items] == ["F2", "F3"]
+
+
+def test_a_foreign_currency_line_keeps_its_own_amount_and_side():
+    lines = [
+        HEADER,
+        row(piece="F1").removesuffix("||") + "|150,00|usd",
+        row(piece="A1", debit="0,00", credit="80,00").removesuffix("||") + "|95,5|USD",
+        row(piece="F2").removesuffix("||") + "|12|XXX1",
+    ]
+    result = fec.parse(lines)
+    assert [(i.amount, i.currency, i.is_credit) for i in result.items] == [
+        (Decimal("150.00"), "USD", False),
+        (Decimal("95.5"), "USD", True),
+    ]
+    assert [r.reason for r in result.rejections] == [
+        "ligne 4 : devise ou montant en devise illisible (unknown currency 'XXX1')"
+    ]
+
+
+@pytest.mark.parametrize(
+    "labels, method",
+    [
+        (("Règlement facture", "CHQ 123", "Banque"), PaymentMethod.CHEQUE),
+        (("Règlement facture", "CHQ123", "Banque"), PaymentMethod.TRANSFER),
+        (("ACHAT PRESTATION", "ESPACE", "CHARGES"), PaymentMethod.TRANSFER),
+        (("ACHAT PRESTATION", "CB 1234"), PaymentMethod.CARD),
+    ],
+)
+def test_guesses_the_method_from_the_first_label_naming_one_as_a_whole_word(labels, method):
+    assert fec.guess_method(*labels) == method
+
+
+def test_leaves_the_garbage_collector_as_it_found_it():
+    def failing() -> Iterator[str]:
+        yield HEADER
+        raise OSError("disk")
+
+    fec.parse([HEADER, *sale()])
+    assert gc.isenabled()
+    with pytest.raises(OSError):
+        fec.parse(failing())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        fec.parse([HEADER, *sale()])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

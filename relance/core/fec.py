@@ -41,10 +41,12 @@ Heuristics (codes differ between companies, so journals are judged by the accoun
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -695,8 +697,23 @@ def parse(lines: Iterable[str], *, currency: str = "EUR", payment_days: int = 30
     header = read_header(first[1])
     _check_header(header)
     reader = _Reader(header, parse_currency(currency))
-    reader.read_all(numbered)
-    return _build(reader, payment_days)
+    with _collector_paused():
+        reader.read_all(numbered)
+        return _build(reader, payment_days)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Parsing makes no reference cycles, yet the cyclic garbage collector would walk every
+    line and record made so far several times over: 0.9 s of 4 s on a 445,780-line FEC.
+    It runs again, as before, once the result is built (or parsing fails)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _build(reader: _Reader, payment_days: int) -> FecResult:

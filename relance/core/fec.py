@@ -47,12 +47,14 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 from operator import itemgetter
+from typing import TypeVar
 
 from .money import MoneyError, parse_amount, parse_currency
 from .records import (
@@ -196,8 +198,9 @@ _METHODS = (
     (re.compile(r"\b(CB|CARTES?)\b"), PaymentMethod.CARD),
     (re.compile(r"\b(ESP|ESPECES)\b"), PaymentMethod.CASH),
 )
-# Most labels name no method ("Règlement facture", a PieceRef): one search rules them out.
-_ANY_METHOD = re.compile("|".join(pattern.pattern for pattern, _ in _METHODS))
+# Every word above starts with one of these: most labels ("Règlement facture", a PieceRef)
+# hold none, and one search of this prefix-only pattern is cheaper than the five in order.
+_MAYBE_METHOD = re.compile("C[HBA]|PR|LCR|ESP")
 _ACCENTS = str.maketrans("ÉÈÊË", "EEEE")
 
 
@@ -212,10 +215,12 @@ def guess_method(*labels: str) -> PaymentMethod:
 
 @lru_cache(maxsize=4096)  # EcritureLib and JournalLib repeat over thousands of payments
 def _method_in(label: str) -> PaymentMethod | None:
-    text = label.upper().translate(_ACCENTS)
-    if not _ANY_METHOD.search(text):
+    text = label.upper()
+    if not text.isascii():
+        text = text.translate(_ACCENTS)
+    if not _MAYBE_METHOD.search(text):
         return None
-    return next(method for pattern, method in _METHODS if pattern.search(text))
+    return next((method for pattern, method in _METHODS if pattern.search(text)), None)
 
 
 # --- pass 1: read every line ------------------------------------------------------------
@@ -564,6 +569,9 @@ class _Builder:
     payments: list[PaymentRecord] = field(default_factory=list)
     numbers: dict[str, str] = field(default_factory=dict)  # source key -> item number
 
+    def __post_init__(self) -> None:
+        self.payment_delay = timedelta(days=self.payment_days)
+
     def add(self, line: _Line) -> None:
         self._customer(line)
         kind = self.kinds.get(line.journal, JournalKind.OTHER)
@@ -583,36 +591,64 @@ class _Builder:
 
     def _payment(self, line: _Line) -> PaymentRecord:
         method = guess_method(line.label, line.piece_ref, self.journal_labels.get(line.journal, ""))
-        return PaymentRecord(
-            line=line.number,
-            source_key=line.key,
-            customer_code=line.customer_code,
-            received_on=line.entry_on,
-            amount=-line.amount,
-            currency=line.currency,
-            method=method,
-            reference=line.piece_ref,
-            label=line.label,
-            customer_name=line.customer_name,
+        return _record(
+            PaymentRecord,
+            {
+                "line": line.number,
+                "source_key": line.key,
+                "customer_code": line.customer_code,
+                "received_on": line.entry_on,
+                "amount": -line.amount,
+                "currency": line.currency,
+                **_OPTIONAL[PaymentRecord],
+                "method": method,
+                "reference": line.piece_ref,
+                "label": line.label,
+                "customer_name": line.customer_name,
+            },
         )
 
     def _item(self, line: _Line, kind: ItemKind) -> ItemRecord:
         issued_on = line.piece_on or line.entry_on
-        due_on = line.due_on or issued_on + timedelta(days=self.payment_days)
-        return ItemRecord(
-            line=line.number,
-            source_key=line.key,
-            customer_code=line.customer_code,
-            number=self.numbers[line.key],
-            kind=kind,
-            issued_on=issued_on,
-            due_on=due_on,
-            amount=abs(line.amount),
-            currency=line.currency,
-            is_credit=line.amount < 0,
-            customer_name=line.customer_name,
-            label=line.label,
+        due_on = line.due_on or issued_on + self.payment_delay
+        return _record(
+            ItemRecord,
+            {
+                "line": line.number,
+                "source_key": line.key,
+                "customer_code": line.customer_code,
+                "number": self.numbers[line.key],
+                "kind": kind,
+                "issued_on": issued_on,
+                "due_on": due_on,
+                "amount": abs(line.amount),
+                "currency": line.currency,
+                **_OPTIONAL[ItemRecord],
+                "is_credit": line.amount < 0,
+                "customer_name": line.customer_name,
+                "label": line.label,
+            },
         )
+
+
+R = TypeVar("R", ItemRecord, PaymentRecord)
+
+
+def _record(cls: type[R], values: dict[str, object]) -> R:
+    """A frozen record made without its generated __init__, which costs 2 µs (half of the
+    whole work on a customer line); `values` holds every field, in order, checked already.
+    The same technique as relance.core.tabular._build."""
+    record = object.__new__(cls)
+    object.__setattr__(record, "__dict__", values)
+    return record
+
+
+# Optional fields and their defaults; required fields come first in a dataclass, so a dict
+# of the required values, then these, then the optional values set keeps the field order.
+_OPTIONAL: dict[type, dict[str, object]] = {
+    cls: {f.name: f.default for f in dataclass_fields(cls) if f.default is not MISSING}
+    for cls in (ItemRecord, PaymentRecord)
+}
 
 
 def _item_kind(journal: JournalKind, is_debit: bool) -> ItemKind:

@@ -732,10 +732,18 @@ def parse(lines: Iterable[str], *, currency: str = "EUR", payment_days: int = 30
         raise FecError("fichier FEC vide : la première ligne doit être l'en-tête des colonnes")
     header = read_header(first[1])
     _check_header(header)
-    reader = _Reader(header, parse_currency(currency))
     with _collector_paused():
-        reader.read_all(numbered)
-        return _build(reader, payment_days)
+        return _read(header, numbered, parse_currency(currency), payment_days)
+
+
+def _read(
+    header: FecHeader, numbered: Iterable[tuple[int, str]], currency: str, payment_days: int
+) -> FecResult:
+    """Parsing proper; the reader and its lines are freed on return, before the collector
+    resumes and walks (once) every object made while it was paused."""
+    reader = _Reader(header, currency)
+    reader.read_all(numbered)
+    return _build(reader, payment_days)
 
 
 @contextmanager

@@ -631,7 +631,7 @@ class _Builder:
         )
 
 
-R = TypeVar("R", ItemRecord, PaymentRecord)
+R = TypeVar("R", ItemRecord, PaymentRecord, AllocationRecord)
 
 
 def _record(cls: type[R], values: dict[str, object]) -> R:
@@ -698,13 +698,12 @@ def _line_date(line: _Line, payment_keys: set[str]) -> date:
 
 
 def _allocate_group(group: list[_Line], payment_keys: set[str]) -> list[AllocationRecord]:
-    def age(line: _Line) -> tuple[date, int]:
-        return _line_date(line, payment_keys), line.number
-
-    debits = sorted((line for line in group if line.amount > 0), key=age)
-    credits = sorted((line for line in group if line.amount < 0), key=age)
+    # Oldest first: (date, line number, line), where numbers are unique so lines never compare.
+    aged = sorted([(_line_date(line, payment_keys), line.number, line) for line in group])
+    debits = [line for _, _, line in aged if line.amount > 0]
+    credits = [line for _, _, line in aged if line.amount < 0]
     lettered = [line.lettered_on for line in group if line.lettered_on]
-    on = max(lettered) if lettered else max(_line_date(line, payment_keys) for line in group)
+    on = max(lettered) if lettered else aged[-1][0]
     allocations: list[AllocationRecord] = []
     opens = [line.amount for line in debits]
     index = 0
@@ -712,11 +711,18 @@ def _allocate_group(group: list[_Line], payment_keys: set[str]) -> list[Allocati
         left = -credit.amount
         while left and index < len(debits):
             amount = min(left, opens[index])
-            allocations.append(AllocationRecord(debits[index].key, credit.key, amount, on))
+            allocations.append(_allocation(debits[index].key, credit.key, amount, on))
             left -= amount
             opens[index] -= amount
             index += 0 if opens[index] else 1
     return allocations
+
+
+def _allocation(debit_key: str, credit_key: str, amount: Decimal, on: date) -> AllocationRecord:
+    return _record(
+        AllocationRecord,
+        {"debit_key": debit_key, "credit_key": credit_key, "amount": amount, "allocated_on": on},
+    )
 
 
 # --- the whole file ---------------------------------------------------------------------

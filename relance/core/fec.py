@@ -516,13 +516,10 @@ def classify_journals(reader: _Reader) -> dict[str, JournalKind]:
     """Kind of each journal from the accounts its entries touch (see the module docstring)."""
     journals = _journals(reader)
     votes: dict[str, Counter[JournalKind]] = defaultdict(Counter)
-    for code, flags in _merged_entries(journals, reader.entries):
-        kind = (
-            JournalKind.SALES
-            if flags & _SALES
-            else (JournalKind.TREASURY if flags & _TREASURY else JournalKind.OTHER)
-        )
-        votes[code][kind] += 1
+    # Entries are tallied by (journal, flags) first: a few distinct pairs, many entries.
+    for (code, flags), count in Counter(_merged_entries(journals, reader.entries)).items():
+        journals[code].flags |= flags
+        votes[code][_entry_kind(flags)] += count
     kinds = {}
     for code, stats in journals.items():
         others = [j.first_on for c, j in journals.items() if c != code]
@@ -536,15 +533,20 @@ def classify_journals(reader: _Reader) -> dict[str, JournalKind]:
 def _merged_entries(
     journals: dict[str, _Journal], entries: dict[tuple[str, str, str, str], int]
 ) -> list[tuple[str, int]]:
-    """(journal, flags) per entry; also gathers the flags of each journal."""
+    """(journal, flags) per entry."""
     merged: dict[tuple[str, str, str, str], int] = {}
     reliable = {code: j.has_many_nums or j.first_on == j.last_on for code, j in journals.items()}
     for (raw_code, num, on, piece), flags in entries.items():
         code = raw_code.strip()
-        journals[code].flags |= flags
         key = (code, num.strip(), on, "" if reliable[code] else piece.strip())
         merged[key] = merged.get(key, 0) | flags
     return [(key[0], flags) for key, flags in merged.items()]
+
+
+def _entry_kind(flags: int) -> JournalKind:
+    if flags & _SALES:
+        return JournalKind.SALES
+    return JournalKind.TREASURY if flags & _TREASURY else JournalKind.OTHER
 
 
 def _is_opening(stats: _Journal, others: list[date]) -> bool:

@@ -637,9 +637,9 @@ R = TypeVar("R", ItemRecord, PaymentRecord, AllocationRecord)
 
 
 def _record(cls: type[R], values: dict[str, object]) -> R:
-    """A frozen record made without its generated __init__, which costs 2 µs (half of the
-    whole work on a customer line); `values` holds every field, in order, checked already.
-    The same technique as relance.core.tabular._build."""
+    """A frozen record made without its generated __init__ (2.3 µs a record, 0.8 µs this way,
+    on lines that cost about 7 µs in all); `values` holds every field, in order, checked
+    already. The same technique as relance.core.tabular._build."""
     record = object.__new__(cls)
     object.__setattr__(record, "__dict__", values)
     return record

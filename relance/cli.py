@@ -3,7 +3,14 @@
 import os
 import sys
 
-RELANCE_APPS = ("relance.ledger", "relance.team", "relance.imports", "relance.web", "relance.demo")
+RELANCE_APPS = (
+    "relance.dunning",
+    "relance.ledger",
+    "relance.team",
+    "relance.imports",
+    "relance.web",
+    "relance.demo",
+)
 
 
 def main() -> None:

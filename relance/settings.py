@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "relance.ledger",
     "relance.team",
     "relance.imports",
+    "relance.dunning",
     "relance.web",
     "relance.demo",
 ]

@@ -116,6 +116,16 @@ class Customer(models.Model):
     postal_code = models.CharField(_("code postal"), max_length=12, blank=True)
     city = models.CharField(_("ville"), max_length=100, blank=True)
     country = models.CharField(_("pays"), max_length=2, default="FR")
+    scenario = models.ForeignKey(
+        "dunning.Scenario",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("scénario"),
+        help_text=_("Vide : le scénario de son profil payeur."),
+    )
+    is_handed_over = models.BooleanField(_("transmis au contentieux"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -205,6 +215,15 @@ class Invoice(models.Model):
     po_reference = models.CharField(_("réf. commande"), max_length=60, blank=True)
     label = models.CharField(_("libellé"), max_length=200, blank=True)
     is_disputed = models.BooleanField(_("en litige"), default=False)
+    scenario = models.ForeignKey(
+        "dunning.Scenario",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("scénario"),
+        help_text=_("Vide : celui du client."),
+    )
     pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/%m/", blank=True)
     # Derived from the imported line (see relance.imports.store); None for records typed in
     # by hand. Unique per company, so that even two imports racing cannot store a line twice.

@@ -4,10 +4,8 @@ Expected figures are computed here from the raw columns, independently of the pa
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -635,21 +633,3 @@ def test_a_foreign_currency_line_keeps_its_own_amount_and_side():
 )
 def test_guesses_the_method_from_the_first_label_naming_one_as_a_whole_word(labels, method):
     assert fec.guess_method(*labels) == method
-
-
-def test_leaves_the_garbage_collector_as_it_found_it():
-    def failing() -> Iterator[str]:
-        yield HEADER
-        raise OSError("disk")
-
-    fec.parse([HEADER, *sale()])
-    assert gc.isenabled()
-    with pytest.raises(OSError):
-        fec.parse(failing())
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        fec.parse([HEADER, *sale()])
-        assert not gc.isenabled()
-    finally:
-        gc.enable()

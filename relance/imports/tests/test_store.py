@@ -110,3 +110,19 @@ def test_records_of_every_import_keep_the_ledger_consistent(company, tmp_path, s
     for payment in Payment.objects.filter(company=company):
         allocated = sum((a.amount for a in payment.allocations.all()), Decimal(0))
         assert payment.unallocated_amount == payment.amount - allocated
+
+
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(company, tmp_path):
+    import gc
+
+    from relance.imports.report import ImportFileError
+
+    import_file(
+        company, "invoices", write(tmp_path, ["C1;Dupont;F1;15/01/2024;14/02/2024;100;;\n"])
+    )
+    assert gc.isenabled()
+    broken = tmp_path / "vide.txt"
+    broken.write_text("pas un FEC\n", encoding="utf-8")
+    with pytest.raises(ImportFileError):
+        import_file(company, "fec", broken)
+    assert gc.isenabled()

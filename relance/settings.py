@@ -123,7 +123,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# No EMAIL_HOST: reminders are not mailed but kept in the local outbox ("Boîte d'envoi").
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+RELANCE_LOCAL_OUTBOX = env_bool("RELANCE_LOCAL_OUTBOX", not EMAIL_HOST)
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")

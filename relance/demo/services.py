@@ -9,6 +9,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from relance.dunning.services import seed_default_scenarios
 from relance.ledger.models import Company
 from relance.ledger.services import create_company
 from relance.team.models import Membership, Role
@@ -58,6 +59,7 @@ def build_demo(today: date, seed: int = 1) -> tuple[Company, GenerationResult | 
     company = Company.objects.filter(code=DEMO_CODE).first()
     if company is not None:
         ensure_demo_team(company)
+        seed_default_scenarios(company)
         return company, None
     with transaction.atomic():
         company = create_company(**DEMO_COMPANY)
@@ -76,6 +78,7 @@ def build_demo(today: date, seed: int = 1) -> tuple[Company, GenerationResult | 
                 sales_reps=(team["sales"], team["sales"], None),
             ),
         )
+        seed_default_scenarios(company)
     return company, result
 
 

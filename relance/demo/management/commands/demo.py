@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from relance.demo.services import DEMO_PASSWORD, DEMO_USERS, build_demo
+from relance.dunning.services import run_dunning
 
 
 class Command(BaseCommand):
@@ -19,6 +20,9 @@ class Command(BaseCommand):
     def handle(self, *args, seed, no_serve, port, **options):
         call_command("migrate", verbosity=0, interactive=False)
         company, result = build_demo(timezone.localdate(), seed=seed)
+        run = run_dunning(company)
+        if not run.already_done:
+            self.stdout.write(f"Dunning run of {run.run_on}: {len(run.reminders)} reminders.")
         if result is None:
             self.stdout.write(f"{company} already exists: data kept as it is.")
         else:

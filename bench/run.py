@@ -26,6 +26,7 @@ def run(size: str, db: str, seed: int, folder: Path) -> dict:
         ("invoices", workload["csv_path"], ";", workload["csv_lines"]),
     ):
         rows += _file_steps(kind, Path(path), delimiter, lines)
+    rows += _dunning_steps(today)
     _print(rows)
     customers, invoices = SIZES[size]
     return {
@@ -72,6 +73,26 @@ def _file_steps(kind: str, path: Path, delimiter: str, lines: int) -> list[dict]
             real["ratio"] = real["seconds"] / bare["seconds"]
             real["target"] = TARGET
     return [read, bare, real]
+
+
+def _dunning_steps(today: date) -> list[dict]:
+    """The daily run over the ledger the FEC import left, next to a bare read of its open
+    items (DESIGN.md: within 2x of it)."""
+    if steps.import_available():
+        return []
+    steps.seed_scenarios("BENCH-FEC")
+    bare = {
+        "operation": "dunning: bare read of open items",
+        **steps.measure(steps.read_open_items, "BENCH-FEC"),
+    }
+    real = {
+        "operation": "dunning: daily run (plan + outbox)",
+        **steps.measure(steps.dunning_run, "BENCH-FEC", today),
+    }
+    if real["seconds"] and bare["seconds"]:
+        real["ratio"] = real["seconds"] / bare["seconds"]
+        real["target"] = "≤2x bare read"
+    return [bare, real]
 
 
 def _create_company(kind: str) -> None:

@@ -100,3 +100,39 @@ def import_available() -> str:
     except ImportError as error:
         return f"not available: relance.imports.services.import_file ({error})"
     return ""
+
+
+def seed_scenarios(company_code: str) -> None:
+    from relance.dunning.services import seed_default_scenarios
+    from relance.ledger.models import Company
+
+    seed_default_scenarios(Company.objects.get(code=company_code))
+
+
+def read_open_items(company_code: str) -> int:
+    """Baseline: the open items the run needs, read with one bare SQL query."""
+    from relance.ledger.models import Company
+
+    company = Company.objects.get(code=company_code)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, customer_id, number, currency, issued_on, due_on, open_amount, "
+            "is_credit, is_disputed, scenario_id FROM ledger_invoice "
+            "WHERE company_id = %s AND open_amount > 0",
+            [company.pk],
+        )
+        return len(cursor.fetchall())
+
+
+def dunning_run(company_code: str, today) -> dict:
+    """The product: relance.dunning.services.run_dunning, reading, planning and writing."""
+    from relance.dunning.services import run_dunning
+    from relance.ledger.models import Company, Invoice
+
+    company = Company.objects.get(code=company_code)
+    result = run_dunning(company, today)
+    lines = Invoice.objects.filter(company=company, open_amount__positive=True).count()
+    return {
+        "lines": lines,
+        "note": f"{len(result.reminders)} reminders, {len(result.plan.excluded)} exclusions",
+    }

@@ -8,20 +8,25 @@ even started at the same moment, finds it done and creates nothing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from relance.core import dunning as core
 from relance.core.calendar import CONSUMER_HOURS, BusinessCalendar, next_allowed
 from relance.core.records import PayerProfile
+from relance.ledger.bulk import BulkTable, reserve_ids
 from relance.ledger.models import Company, Contact, Customer, Invoice
 
 from . import convert
 from .models import DunningRun, Exclusion, Reminder, ReminderEvent, ReminderItem, Scenario, Step
+
+# French public holidays, computed once per year and process (metropolitan France).
+CALENDAR = BusinessCalendar()
 
 
 @dataclass
@@ -33,11 +38,11 @@ class RunResult:
     plan: core.Plan
     already_done: bool = False
     dry_run: bool = False
-    reminders: list[Reminder] = field(default_factory=list)
+    reminders: list[int] = field(default_factory=list)  # ids of the reminders written
 
     def as_json(self) -> dict:
-        numbers = dict(Invoice.objects.filter(pk__in=self._item_ids()).values_list("pk", "number"))
-        codes = dict(Customer.objects.filter(pk__in=self._customer_ids()).values_list("pk", "code"))
+        numbers = dict(Invoice.objects.filter(company=self.company).values_list("pk", "number"))
+        codes = dict(Customer.objects.filter(company=self.company).values_list("pk", "code"))
         return {
             "date": self.run_on.isoformat(),
             "already_done": self.already_done,
@@ -65,15 +70,6 @@ class RunResult:
             ],
         }
 
-    def _item_ids(self) -> set[int]:
-        ids = {i for r in self.plan.reminders for i in r.listed_item_ids}
-        return ids | {e.item_id for e in self.plan.excluded if e.item_id}
-
-    def _customer_ids(self) -> set[int]:
-        return {r.customer_id for r in self.plan.reminders} | {
-            e.customer_id for e in self.plan.excluded
-        }
-
 
 def local_today(company: Company) -> date:
     """Today in the company's time zone: the date a run is for."""
@@ -87,108 +83,114 @@ def run_dunning(
     run_on = run_on or local_today(company)
     if DunningRun.objects.filter(company=company, run_on=run_on).exists():
         return RunResult(company, run_on, core.Plan((), ()), already_done=True, dry_run=dry_run)
-    plan = _plan(company, run_on)
+    plan, items = _plan(company, run_on)
     if dry_run:
         return RunResult(company, run_on, plan, dry_run=True)
     try:
         with transaction.atomic():
             run = DunningRun.objects.create(company=company, run_on=run_on, user=user)
-            reminders = _write(company, run, plan)
+            reminders = _write(company, run, plan, items)
     except IntegrityError:
         # Another run for the same date committed first: it did the work.
         return RunResult(company, run_on, core.Plan((), ()), already_done=True)
     return RunResult(company, run_on, plan, reminders=reminders)
 
 
-def _plan(company: Company, run_on: date) -> core.Plan:
+def _plan(company: Company, run_on: date) -> tuple[core.Plan, dict[int, core.Item]]:
     scenarios, policy = convert.scenarios(company)
-    return core.plan(
-        items=convert.open_items(company),
+    items = convert.open_items(company)
+    plan = core.plan(
+        items=items,
         credits=convert.credits(company),
         customers=convert.customers(company),
         scenarios=scenarios,
         sent=convert.sent(company),
         holds=convert.holds(company, run_on),
         promises=convert.promises(company),
-        calendar=BusinessCalendar(),
+        calendar=CALENDAR,
         policy=policy,
         today=run_on,
     )
+    return plan, {item.id: item for item in items}
 
 
-def _write(company: Company, run: DunningRun, plan: core.Plan) -> list[Reminder]:
-    customers = Customer.objects.in_bulk({r.customer_id for r in plan.reminders})
-    recipients = _recipients({r.customer_id for r in plan.reminders})
-    reminders = [
-        _reminder(company, run, r, customers[r.customer_id], recipients) for r in plan.reminders
+REMINDER_COLUMNS = (
+    "id", "customer_id", "run_id", "scenario_id", "level", "step_name", "channel", "escalation",
+    "language", "currency", "amount", "overdue_amount", "mentions_penalties", "status",
+    "planned_on", "not_before", "recipients",
+)  # fmt: skip
+
+
+def _write(company: Company, run: DunningRun, plan: core.Plan, items) -> list[int]:
+    """Reminders, their items, their first event and the exclusions, in bulk (a large run
+    writes hundreds of thousands of rows: prepared inserts, no model instances)."""
+    ids = reserve_ids(Reminder, len(plan.reminders))
+    people = _customers(company)
+    recipients = _recipients(company, {r.customer_id for r in plan.reminders})
+    constants = {"company_id": company.pk}
+    rows = [
+        _reminder_row(pk, company, run, r, people[r.customer_id], recipients)
+        for pk, r in zip(ids, plan.reminders, strict=True)
     ]
-    Reminder.objects.bulk_create(reminders, batch_size=1000)
-    ReminderItem.objects.bulk_create(_reminder_items(plan, reminders), batch_size=2000)
-    ReminderEvent.objects.bulk_create(
-        [ReminderEvent(reminder=r, status=r.status, note="relance du jour") for r in reminders],
-        batch_size=2000,
+    BulkTable(Reminder, REMINDER_COLUMNS, constants).write(rows)
+    BulkTable(
+        ReminderItem, ("reminder_id", "invoice_id", "open_amount", "moved_to_level"), {}
+    ).write(_item_rows(plan, ids, items))
+    BulkTable(ReminderEvent, ("reminder_id", "status", "note"), {}).write(
+        (pk, row[REMINDER_COLUMNS.index("status")], "relance du jour")
+        for pk, row in zip(ids, rows, strict=True)
     )
-    Exclusion.objects.bulk_create(
-        [
-            Exclusion(run=run, customer_id=e.customer_id, invoice_id=e.item_id,
-                      currency=e.currency, reason=e.reason.value)
-            for e in plan.excluded
-        ],
-        batch_size=2000,
-    )  # fmt: skip
-    _render_all(reminders)
-    run.reminders, run.excluded = len(reminders), len(plan.excluded)
+    BulkTable(Exclusion, ("run_id", "customer_id", "invoice_id", "currency", "reason"), {}).write(
+        (run.pk, e.customer_id, e.item_id, e.currency, e.reason.value) for e in plan.excluded
+    )
+    _render_all(ids)
+    run.reminders, run.excluded = len(ids), len(plan.excluded)
     run.finished_at = timezone.now()
     run.save(update_fields=["reminders", "excluded", "finished_at"])
-    return reminders
+    return ids
 
 
-def _reminder(company, run, planned: core.PlannedReminder, customer, recipients) -> Reminder:
+def _customers(company: Company) -> dict[int, tuple[str, bool]]:
+    """(language, is_consumer) of every customer of the company."""
+    rows = Customer.objects.filter(company=company).values_list("pk", "language", "is_consumer")
+    return {pk: (language, is_consumer) for pk, language, is_consumer in rows}
+
+
+def _reminder_row(pk, company, run, planned: core.PlannedReminder, person, recipients) -> tuple:
+    language, is_consumer = person
     status = (
         Reminder.Status.AWAITING_APPROVAL if planned.needs_approval else Reminder.Status.PENDING
     )
-    return Reminder(
-        company=company,
-        customer=customer,
-        run=run,
-        scenario_id=planned.scenario_id,
-        level=planned.level,
-        step_name=planned.step_name,
-        channel=planned.channel.value,
-        escalation=planned.escalation.value,
-        language=customer.language,
-        currency=planned.currency,
-        amount=planned.amount,
-        overdue_amount=planned.overdue_amount,
-        mentions_penalties=planned.mentions_penalties,
-        status=status,
-        planned_on=run.run_on,
-        not_before=_not_before(company, customer, run.run_on),
-        recipients=recipients.get(customer.pk, []),
-    )
+    not_before = _not_before(company, run.run_on, CALENDAR) if is_consumer else None
+    return (
+        pk, planned.customer_id, run.pk, planned.scenario_id, planned.level, planned.step_name,
+        planned.channel.value, planned.escalation.value, language, planned.currency,
+        planned.amount, planned.overdue_amount, planned.mentions_penalties, status.value,
+        connection.ops.adapt_datefield_value(run.run_on),
+        connection.ops.adapt_datetimefield_value(not_before),
+        json.dumps(recipients.get(planned.customer_id, [])),
+    )  # fmt: skip
 
 
-def _not_before(company: Company, customer: Customer, run_on: date) -> datetime | None:
+def _not_before(company: Company, run_on: date, calendar: BusinessCalendar) -> datetime:
     """Consumers are contacted only within the contact hours (weekdays 10-13 h, 14-20 h)."""
-    if not customer.is_consumer:
-        return None
     zone = ZoneInfo(company.time_zone)
     now = timezone.now().astimezone(zone).replace(tzinfo=None)
     start = max(now, datetime.combine(run_on, datetime.min.time()))
-    return next_allowed(start, BusinessCalendar(), CONSUMER_HOURS).replace(tzinfo=zone)
+    return next_allowed(start, calendar, CONSUMER_HOURS).replace(tzinfo=zone)
 
 
-def _recipients(customer_ids: set[int]) -> dict[int, list[dict]]:
+def _recipients(company: Company, customer_ids: set[int]) -> dict[int, list[dict]]:
     """The billing contact in To (else any contact with an e-mail), accounting in Cc."""
     by_customer: dict[int, list[dict]] = {}
-    contacts = Contact.objects.filter(customer_id__in=customer_ids).exclude(email="")
-    for contact in contacts.order_by("customer_id", "pk"):
-        kind = "cc" if contact.role == Contact.Role.ACCOUNTING else "to"
-        if contact.role not in (Contact.Role.BILLING, Contact.Role.ACCOUNTING):
-            kind = "other"
-        by_customer.setdefault(contact.customer_id, []).append(
-            {"email": contact.email, "name": contact.name, "kind": kind}
-        )
+    contacts = Contact.objects.filter(customer__company=company).exclude(email="")
+    for customer_id, role, name, email in contacts.order_by("customer_id", "pk").values_list(
+        "customer_id", "role", "name", "email"
+    ):
+        if customer_id not in customer_ids:
+            continue
+        kind = {Contact.Role.BILLING: "to", Contact.Role.ACCOUNTING: "cc"}.get(role, "other")
+        by_customer.setdefault(customer_id, []).append({"email": email, "name": name, "kind": kind})
     return {pk: _to_and_cc(found) for pk, found in by_customer.items()}
 
 
@@ -202,32 +204,24 @@ def _to_and_cc(found: list[dict]) -> list[dict]:
     return to + cc
 
 
-def _reminder_items(plan: core.Plan, reminders: list[Reminder]) -> list[ReminderItem]:
-    open_amounts = dict(
-        Invoice.objects.filter(
-            pk__in={i for r in plan.reminders for i in r.listed_item_ids}
-        ).values_list("pk", "open_amount")
-    )
-    rows = []
-    for planned, reminder in zip(plan.reminders, reminders, strict=True):
+def _item_rows(plan: core.Plan, ids: list[int], items: dict[int, core.Item]):
+    for pk, planned in zip(ids, plan.reminders, strict=True):
         moved = {move.item_id: move.level for move in planned.moves}
-        rows += [
-            ReminderItem(reminder=reminder, invoice_id=item_id,
-                         open_amount=open_amounts[item_id], moved_to_level=moved.get(item_id))
-            for item_id in planned.listed_item_ids
-        ]  # fmt: skip
-    return rows
+        for item_id in planned.listed_item_ids:
+            yield (pk, item_id, items[item_id].open_amount, moved.get(item_id))
 
 
-def _render_all(reminders: list[Reminder]) -> None:
+def _render_all(ids: list[int]) -> None:
     """Fill subject and texts now, so that approvers read (and may edit) what will be sent."""
     try:
         from .render import render_reminder
     except ImportError:  # the texts land in the same release; until then, empty texts
         return
-    for reminder in reminders:
-        reminder.subject, reminder.body_text, reminder.body_html = render_reminder(reminder)
-    Reminder.objects.bulk_update(reminders, ["subject", "body_text", "body_html"], batch_size=500)
+    for start in range(0, len(ids), 500):
+        batch = list(Reminder.objects.filter(pk__in=ids[start : start + 500]))
+        for reminder in batch:
+            reminder.subject, reminder.body_text, reminder.body_html = render_reminder(reminder)
+        Reminder.objects.bulk_update(batch, ["subject", "body_text", "body_html"])
 
 
 # --- default scenarios ------------------------------------------------------------------

@@ -110,3 +110,41 @@ def test_run_command_prints_the_json_of_the_issue(company, capsys):
     assert set(output) >= {"date", "reminders", "excluded"}
     assert set(output["reminders"][0]) >= {"customer", "step", "channel", "invoices", "amount",
                                            "currency"}  # fmt: skip
+
+
+def test_a_consumer_is_reminded_within_contact_hours(company):
+    person = customer(company, "P1", is_consumer=True)
+    invoice(company, person, "F1", "80.00", TODAY - timedelta(days=5))
+    services.run_dunning(company, TODAY)
+    local = Reminder.objects.get().not_before.astimezone(services.ZoneInfo("Europe/Paris"))
+    assert local.weekday() < 5
+    assert (10 <= local.hour < 13) or (14 <= local.hour < 20)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_started_at_once_do_the_work_once():
+    import threading
+
+    from django.db import connection
+
+    company = ledger.create_company("TWO", "Deux SAS")
+    services.seed_default_scenarios(company)
+    for n in range(20):
+        invoice(company, customer(company, f"C{n}"), f"F{n}", "100.00", TODAY - timedelta(days=5))
+    results, barrier = [], threading.Barrier(2)
+
+    def run():
+        barrier.wait()
+        try:
+            results.append(services.run_dunning(company, TODAY))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.already_done for r in results) == [False, True]
+    assert Reminder.objects.filter(company=company).count() == 20
+    assert DunningRun.objects.filter(company=company).count() == 1

@@ -370,7 +370,10 @@ def _update(reminder, kept, dropped, position: AccountPosition) -> None:
 
 def _rerender(reminder: Reminder) -> bool:
     """Render the text again with relance.dunning.render.render_reminder when it exists
-    (it sets subject, body_text and body_html on the reminder)."""
+    (it sets subject, body_text and body_html on the reminder), unless a person approved or
+    edited it: their text is kept, and the history says the amounts moved."""
+    if reminder.events.filter(user__isnull=False).exists():
+        return False
     try:
         module = importlib.import_module("relance.dunning.render")
     except ModuleNotFoundError as error:

@@ -3,6 +3,8 @@ crashes and the history each status change writes."""
 
 import email
 import hashlib
+import sys
+import types
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email import policy
@@ -347,6 +349,42 @@ def test_a_partial_payment_lowers_the_amount_asked(customer):
     assert reminder.items.get().open_amount == Decimal("600.00")
     notes = list(reminder.events.values_list("note", flat=True))
     assert any("1000.00 → 600.00 EUR" in note for note in notes)
+
+
+def fake_renderer(monkeypatch):
+    def render_reminder(reminder):
+        reminder.subject = f"Solde dû : {reminder.amount} EUR"
+
+    module = types.SimpleNamespace(render_reminder=render_reminder)
+    monkeypatch.setitem(sys.modules, "relance.dunning.render", module)
+
+
+def test_changed_amounts_are_rendered_again(customer, monkeypatch):
+    fake_renderer(monkeypatch)
+    company = customer.company
+    paid, due = make_invoice(company, customer, "F1"), make_invoice(company, customer, "F2")
+    reminder = make_reminder(customer, [paid, due])
+    ledger.receive_payment(company, customer, [paid], amount=Decimal("100.00"),
+                           received_on=TODAY, currency="EUR")  # fmt: skip
+    sending.send_pending("w1", NOW, channel=FakeChannel())
+    reminder.refresh_from_db()
+    assert reminder.subject == "Solde dû : 100.00 EUR"
+    assert "texte recalculé" in reminder.events.get(note__startswith="montant").note
+
+
+def test_a_text_a_person_approved_is_kept_when_amounts_change(customer, monkeypatch):
+    fake_renderer(monkeypatch)
+    company = customer.company
+    paid, due = make_invoice(company, customer, "F1"), make_invoice(company, customer, "F2")
+    reminder = make_reminder(customer, [paid, due])
+    approver = get_user_model().objects.create_user("paul")
+    sending.record_event(reminder, "pending", "validée", user=approver)
+    ledger.receive_payment(company, customer, [paid], amount=Decimal("100.00"),
+                           received_on=TODAY, currency="EUR")  # fmt: skip
+    sending.send_pending("w1", NOW, channel=FakeChannel())
+    reminder.refresh_from_db()
+    assert reminder.subject == "Factures échues" and reminder.amount == Decimal("100.00")
+    assert "montants modifiés" in reminder.events.get(note__startswith="montant").note
 
 
 def test_an_unallocated_payment_covering_everything_cancels(customer):

@@ -1,0 +1,119 @@
+"""`relance worker`: the process that keeps the outbox moving.
+
+Every minute it sends what is pending (within the sending hours); once a day, at the run
+hour, it runs the dunning of every company (relance.dunning.services.run_dunning, which
+creates nothing the second time for the same date). SIGTERM or SIGINT: it finishes the
+reminder in hand and exits 0.
+
+Give each worker a stable --id (the host name by default, so run one worker per machine or
+name them): at start, the reminders this id left in "sending" become "uncertain".
+"""
+
+import logging
+import signal
+import socket
+import threading
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from relance.dunning.sending import mark_uncertain, send_pending
+from relance.ledger.models import Company
+
+log = logging.getLogger("relance.worker")
+TICK_SECONDS = 60
+
+
+def local_now() -> datetime:
+    return timezone.localtime()
+
+
+def parse_hours(text: str) -> tuple[int, int]:
+    """'8-19' -> (8, 19): sends from 08:00 up to 18:59."""
+    try:
+        start, end = (int(part) for part in text.split("-"))
+    except ValueError:
+        raise CommandError(
+            f"--sending-hours: expected START-END, e.g. 8-19, not {text!r}"
+        ) from None
+    if not 0 <= start < end <= 24:
+        raise CommandError(f"--sending-hours: {text!r} is not a range of hours within a day")
+    return start, end
+
+
+def parse_time(text: str) -> time:
+    try:
+        return datetime.strptime(text, "%H:%M").time()
+    except ValueError:
+        raise CommandError(f"--run-at: expected HH:MM, not {text!r}") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Run continuously: send pending reminders every minute, run the dunning once a day.\n"
+        "relance worker [--once] [--run-at HH:MM] [--sending-hours 8-19] [--id NAME]"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="one round, then exit")
+        parser.add_argument("--run-at", default="06:00", help="daily dunning run (local time)")
+        parser.add_argument("--sending-hours", default="8-19", help="send only within START-END")
+        parser.add_argument("--id", dest="worker_id", default=socket.gethostname())
+
+    def handle(self, *args, once, run_at, sending_hours, worker_id, **options):
+        self.worker_id = worker_id
+        self.run_at, self.hours = parse_time(run_at), parse_hours(sending_hours)
+        self.stopping = threading.Event()
+        self.last_run_on = None
+        previous = {} if once else self.catch_signals()
+        try:
+            self.loop(once)
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+        self.stdout.write(f"worker {worker_id} stopped")
+
+    def catch_signals(self) -> dict:
+        """SIGTERM, SIGINT: finish the reminder in hand, then leave the loop (exit 0)."""
+        return {
+            signum: signal.signal(signum, lambda *_: self.stopping.set())
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
+
+    def loop(self, once: bool) -> None:
+        worker_id = self.worker_id
+        left = mark_uncertain(timezone.now(), worker_id=worker_id)
+        if left:
+            log.warning("%s: %d reminder(s) left in sending are now uncertain", worker_id, left)
+        while not self.stopping.is_set():
+            self.round(local_now())
+            if once:
+                break
+            self.stopping.wait(TICK_SECONDS - local_now().second)
+
+    def round(self, moment: datetime) -> None:
+        """One minute of work; an error is logged and the next round tries again."""
+        try:
+            if moment.time() >= self.run_at and self.last_run_on != moment.date():
+                self.run_dunning(moment)
+            if self.hours[0] <= moment.hour < self.hours[1]:
+                counts = send_pending(self.worker_id, should_stop=self.stopping.is_set)
+                if counts.claimed or counts.uncertain:
+                    log.info("%s: %s", self.worker_id, counts.as_dict())
+        except Exception:
+            log.exception("%s: round failed, next round in a minute", self.worker_id)
+
+    def run_dunning(self, moment: datetime) -> None:
+        self.last_run_on = moment.date()
+        try:
+            from relance.dunning.services import run_dunning
+        except ImportError:
+            log.warning("relance.dunning.services.run_dunning does not exist yet: no daily run")
+            return
+        for company in Company.objects.all():
+            if self.stopping.is_set():
+                return
+            run_dunning(company, moment.astimezone(ZoneInfo(company.time_zone)).date())
+            log.info("%s: dunning run for %s done", self.worker_id, company.code)

@@ -1,0 +1,115 @@
+"""`relance worker` and `relance send`: rounds, sending hours, the daily run, clean stop."""
+
+import json
+import os
+import signal
+import threading
+from datetime import datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from relance.dunning import services
+from relance.dunning.management.commands import worker
+from relance.dunning.models import Reminder
+from relance.dunning.tests.test_sending import make_company, make_customer, make_invoice
+from relance.dunning.tests.test_sending import make_reminder as _make_reminder
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def customer(settings):
+    settings.RELANCE_LOCAL_OUTBOX = True  # nothing leaves the machine
+    return make_customer(make_company())
+
+
+def make_reminder(customer, number, **fields):
+    return _make_reminder(customer, [make_invoice(customer.company, customer, number)], **fields)
+
+
+def run(*args):
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_send_prints_its_counts_as_json(customer):
+    make_reminder(customer, "F1")
+    make_reminder(customer, "F2")
+    counts = json.loads(run("send", "--format", "json", "--limit", "1"))
+    assert (counts["claimed"], counts["sent"]) == (1, 1)
+    assert "1 sent" in run("send")
+    assert Reminder.objects.filter(status="sent").count() == 2
+
+
+def test_a_round_within_the_sending_hours_sends(customer):
+    reminder = make_reminder(customer, "F1")
+    assert "stopped" in run("worker", "--once", "--sending-hours", "0-24", "--run-at", "23:59")
+    assert Reminder.objects.get(pk=reminder.pk).status == "sent"
+
+
+def test_outside_the_sending_hours_nothing_is_sent(customer, monkeypatch):
+    reminder = make_reminder(customer, "F1")
+    late_evening = timezone.make_aware(datetime(2026, 11, 23, 21, 30))
+    monkeypatch.setattr(worker, "local_now", lambda: late_evening)
+    run("worker", "--once", "--sending-hours", "8-19", "--run-at", "23:59")
+    assert Reminder.objects.get(pk=reminder.pk).status == "pending"
+
+
+def test_the_daily_run_happens_once_the_hour_has_come(customer, monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        services, "run_dunning", lambda company, today: calls.append((company, today))
+    )
+    morning = timezone.make_aware(datetime(2026, 11, 23, 7, 0))
+    monkeypatch.setattr(worker, "local_now", lambda: morning)
+    run("worker", "--once", "--run-at", "07:30")
+    assert calls == []
+    run("worker", "--once", "--run-at", "06:00")
+    assert calls == [(customer.company, morning.date())]
+
+
+def test_at_start_a_worker_turns_its_own_sending_claims_uncertain(customer):
+    mine = make_reminder(customer, "F1", status="sending", claimed_by="w1",
+                         claimed_at=timezone.now())  # fmt: skip
+    others = make_reminder(customer, "F2", status="sending", claimed_by="w2",
+                           claimed_at=timezone.now())  # fmt: skip
+    run("worker", "--once", "--id", "w1", "--sending-hours", "0-24")
+    assert Reminder.objects.get(pk=mine.pk).status == "uncertain"
+    assert Reminder.objects.get(pk=others.pk).status == "sending"
+
+
+def test_sigterm_stops_the_worker_cleanly(customer, monkeypatch):
+    monkeypatch.setattr(worker, "TICK_SECONDS", 3600)  # it would sleep an hour
+    previous = signal.getsignal(signal.SIGTERM)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    started = timezone.now()
+    assert "stopped" in run("worker", "--sending-hours", "0-24", "--run-at", "23:59")
+    assert timezone.now() - started < timedelta(seconds=10)
+    assert signal.getsignal(signal.SIGTERM) is previous
+
+
+def test_a_round_that_fails_is_logged_and_the_worker_goes_on(customer, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setattr(worker, "send_pending", broken)
+    run("worker", "--once", "--sending-hours", "0-24", "--run-at", "23:59")
+    assert "round failed" in caplog.text
+
+
+@pytest.mark.parametrize("hours", ["8", "19-8", "a-b", "0-25"])
+def test_bad_sending_hours_are_refused(hours):
+    with pytest.raises(CommandError, match="sending-hours"):
+        worker.parse_hours(hours)
+
+
+def test_sending_hours_and_run_time_parse():
+    assert worker.parse_hours("8-19") == (8, 19)
+    assert worker.parse_time("06:30").hour == 6
+    with pytest.raises(CommandError, match="run-at"):
+        worker.parse_time("6h30")

@@ -19,6 +19,9 @@ class Action(StrEnum):
     EDIT_LEDGER = "edit_ledger"  # invoices, credit notes, payments
     IMPORT = "import"
     MANAGE_COMPANY = "manage_company"
+    APPROVE = "approve"  # approve, edit or reject a reminder before it is sent
+    MANAGE_SCENARIOS = "manage_scenarios"
+    DUN = "dun"  # holds, disputes, promises to pay
 
 
 ALLOWED: dict[Action, frozenset[str]] = {
@@ -27,6 +30,9 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.EDIT_LEDGER: frozenset({Role.ADMIN, Role.MANAGER, Role.ACCOUNTANT}),
     Action.IMPORT: frozenset({Role.ADMIN, Role.MANAGER, Role.ACCOUNTANT}),
     Action.MANAGE_COMPANY: frozenset({Role.ADMIN}),
+    Action.APPROVE: frozenset({Role.ADMIN, Role.MANAGER, Role.COLLECTOR}),
+    Action.MANAGE_SCENARIOS: frozenset({Role.ADMIN, Role.MANAGER}),
+    Action.DUN: frozenset({Role.ADMIN, Role.MANAGER, Role.COLLECTOR}),
 }
 
 # Roles limited to the customers they collect from or sell to.

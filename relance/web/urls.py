@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import company, customers, imports, ledger
+from .views import company, customers, dunning, imports, ledger
 
 company_patterns = [
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
@@ -25,6 +25,45 @@ company_patterns = [
     path("payments/", ledger.PaymentListView.as_view(), name="payment_list"),
     path("payments/new/", ledger.PaymentCreateView.as_view(), name="payment_create"),
     path("settings/", company.CompanySettingsView.as_view(), name="company_settings"),
+    path(
+        "customers/<int:pk>/dunning/",
+        dunning.CustomerDunningView.as_view(),
+        name="customer_dunning",
+    ),
+    path(
+        "customers/<int:pk>/timeline/",
+        dunning.CustomerTimelineView.as_view(),
+        name="customer_timeline",
+    ),
+    path("customers/<int:pk>/holds/new/", dunning.HoldCreateView.as_view(), name="hold_create"),
+    path(
+        "customers/<int:pk>/disputes/new/",
+        dunning.DisputeCreateView.as_view(),
+        name="dispute_create",
+    ),
+    path(
+        "customers/<int:pk>/promises/new/",
+        dunning.PromiseCreateView.as_view(),
+        name="promise_create",
+    ),
+    path("holds/<int:pk>/lift/", dunning.HoldLiftView.as_view(), name="hold_lift"),
+    path(
+        "disputes/<int:pk>/resolve/", dunning.DisputeResolveView.as_view(), name="dispute_resolve"
+    ),
+    path("reminders/approvals/", dunning.ApprovalListView.as_view(), name="reminder_approvals"),
+    path("reminders/outbox/", dunning.OutboxView.as_view(), name="reminder_outbox"),
+    path("reminders/<int:pk>/", dunning.ReminderDetailView.as_view(), name="reminder_detail"),
+    path(
+        "reminders/<int:pk>/decision/",
+        dunning.ReminderDecisionView.as_view(),
+        name="reminder_decision",
+    ),
+    path("runs/", dunning.RunListView.as_view(), name="run_list"),
+    path("runs/<int:pk>/", dunning.RunDetailView.as_view(), name="run_detail"),
+    path("scenarios/", dunning.ScenarioListView.as_view(), name="scenario_list"),
+    path("scenarios/<int:pk>/", dunning.ScenarioDetailView.as_view(), name="scenario_detail"),
+    path("steps/<int:pk>/template/", dunning.StepTemplateView.as_view(), name="step_template"),
+    path("templates/preview/", dunning.TemplatePreviewView.as_view(), name="template_preview"),
     path("imports/", imports.ImportListView.as_view(), name="import_list"),
     path(
         "imports/preview/<str:token>/", imports.ImportPreviewView.as_view(), name="import_preview"

@@ -8,6 +8,18 @@ from itertools import count
 
 from django.contrib.auth import get_user_model
 
+from relance.dunning.models import (
+    Dispute,
+    DunningRun,
+    Exclusion,
+    Hold,
+    Promise,
+    Reminder,
+    ReminderEvent,
+    Scenario,
+    Step,
+    StepTemplate,
+)
 from relance.imports import services as import_services
 from relance.imports.models import ImportBatch
 from relance.ledger import services
@@ -77,6 +89,69 @@ def make_import_batch(company, **fields):
     return import_services.open_import_batch(company, file_sha256="0" * 64, **fields)
 
 
+def make_scenario(company, name: str = "Standard", **fields):
+    scenario = Scenario.objects.create(company=company, name=name, **fields)
+    for level, (step_name, offset, channel) in enumerate(
+        [("Prévenance", -5, "email"), ("Relance amiable", 5, "email"), ("Appel", 15, "call")],
+        start=1,
+    ):
+        step = Step.objects.create(
+            scenario=scenario, level=level, name=step_name, offset_days=offset, channel=channel
+        )
+        StepTemplate.objects.create(
+            step=step, language="fr", subject=f"{step_name} {{{{ customer.name }}}}", body="Bonjour"
+        )
+    return scenario
+
+
+def make_reminder(customer, status: str = Reminder.Status.AWAITING_APPROVAL, **fields):
+    fields.setdefault("level", 1)
+    fields.setdefault("step_name", "Relance amiable")
+    fields.setdefault("channel", "email")
+    fields.setdefault("currency", customer.company.currency)
+    fields.setdefault("amount", Decimal("1200.00"))
+    fields.setdefault("overdue_amount", Decimal("1200.00"))
+    fields.setdefault("planned_on", date.today())
+    fields.setdefault("subject", "Facture impayée")
+    fields.setdefault("body_text", "Madame, Monsieur, sauf erreur de notre part...")
+    fields.setdefault("recipients", ["compta@example.fr"])
+    reminder = Reminder.objects.create(
+        company=customer.company, customer=customer, status=status, **fields
+    )
+    ReminderEvent.objects.create(reminder=reminder, status=status)
+    return reminder
+
+
+def make_dunning_records(world) -> None:
+    """Dunning records on the world's customer; none touches the ledger."""
+    world.scenario = make_scenario(world.company)
+    world.step = world.scenario.steps.get(level=1)
+    world.run = DunningRun.objects.create(company=world.company, run_on=date.today())
+    Exclusion.objects.create(
+        run=world.run, customer=world.customer, invoice=world.invoice, currency="EUR", reason="paid"
+    )
+    world.reminder = make_reminder(world.customer)
+    world.foreign_reminder = make_reminder(world.foreign_customer)
+    world.sent_reminder = make_reminder(
+        world.customer,
+        Reminder.Status.SENT,
+        body_html="<p>Madame, Monsieur</p>",
+        attachments=[{"name": "F-0001.pdf", "sha256": "ab" * 32}],
+    )
+    world.hold = Hold.objects.create(
+        company=world.company, customer=world.customer, reason="Accord commercial"
+    )
+    world.dispute = Dispute.objects.create(
+        company=world.company, customer=world.customer, invoice=world.invoice, reason="price"
+    )
+    world.promise = Promise.objects.create(
+        company=world.company,
+        customer=world.customer,
+        promised_on=date.today() + timedelta(days=7),
+        amount=Decimal("500.00"),
+    )
+
+
 class World:
     """One company with a member of every role, a customer in the collector's portfolio and
     one outside it, their records; and an outsider who belongs to another company only."""
@@ -100,6 +175,7 @@ class World:
             email="jeanne@example.fr",
         )
         self.batch = make_import_batch(self.company)
+        make_dunning_records(self)
 
     def user(self, role: str):
         return self.users[role]

@@ -100,7 +100,59 @@ def contact_url(world):
     return f"{base(world)}/contacts/{world.contact.pk}/edit/"
 
 
+def scenario_data(world):
+    data = {
+        "name": "Standard",
+        "send_thanks": "on",
+        "steps-TOTAL_FORMS": "4",
+        "steps-INITIAL_FORMS": "3",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+        "steps-3-min_gap_days": "0",  # the empty extra row, as the browser sends it
+        "steps-3-min_amount": "0",
+    }
+    for index, step in enumerate(world.scenario.steps.order_by("level")):
+        data.update(
+            {
+                f"steps-{index}-id": str(step.pk),
+                f"steps-{index}-level": str(step.level),
+                f"steps-{index}-name": step.name,
+                f"steps-{index}-offset_days": str(step.offset_days),
+                f"steps-{index}-min_gap_days": "0",
+                f"steps-{index}-channel": step.channel,
+                f"steps-{index}-min_amount": "0",
+                f"steps-{index}-escalation": "",
+            }
+        )
+    return data
+
+
+def template_data(world):
+    return {"language": "fr", "subject": "Rappel", "body": "Bonjour {{ customer.name }}"}
+
+
+def decision_data(world):
+    return {"decision": "approve", "subject": "Objet revu", "body_text": "Texte revu"}
+
+
+def hold_data(world):
+    return {"reason": "Accord commercial", "ends_on": "2030-01-31"}
+
+
+def dispute_data(world):
+    return {"invoice": world.invoice.pk, "reason": "price", "description": "Prix erroné"}
+
+
+def promise_data(world):
+    return {"promised_on": "2030-01-31", "amount": "300.00", "invoices": [world.invoice.pk]}
+
+
+def reminder_url(world):
+    return f"{base(world)}/reminders/{world.reminder.pk}/"
+
+
 W = Role.READ_ONLY  # the role refused on every write
+C = Role.COLLECTOR
 ROLE_CASES = [
     RoleCase("customer_list", lambda w: f"{base(w)}/customers/"),
     RoleCase("customer_detail", customer_url, allowed=Role.COLLECTOR),
@@ -193,6 +245,96 @@ ROLE_CASES = [
     ),
     RoleCase("import_detail", lambda w: f"{base(w)}/imports/{w.batch.pk}/"),
     RoleCase("import_progress", lambda w: f"{base(w)}/imports/{w.batch.pk}/progress/"),
+    RoleCase("reminder_approvals", lambda w: f"{base(w)}/reminders/approvals/", allowed=C),
+    RoleCase("reminder_decision", lambda w: reminder_url(w) + "decision/", denied=W, expect=405),
+    RoleCase(
+        "reminder_decision",
+        lambda w: reminder_url(w) + "decision/",
+        "post",
+        decision_data,
+        denied=W,
+        allowed=C,
+    ),
+    RoleCase("reminder_outbox", lambda w: f"{base(w)}/reminders/outbox/", allowed=C),
+    RoleCase("reminder_detail", lambda w: f"{base(w)}/reminders/{w.sent_reminder.pk}/", allowed=C),
+    RoleCase("run_list", lambda w: f"{base(w)}/runs/", allowed=C),
+    RoleCase("run_detail", lambda w: f"{base(w)}/runs/{w.run.pk}/", allowed=C),
+    RoleCase("scenario_list", lambda w: f"{base(w)}/scenarios/", allowed=C),
+    RoleCase("scenario_detail", lambda w: f"{base(w)}/scenarios/{w.scenario.pk}/"),
+    RoleCase(
+        "scenario_detail",
+        lambda w: f"{base(w)}/scenarios/{w.scenario.pk}/",
+        "post",
+        scenario_data,
+        denied=C,
+        allowed=Role.MANAGER,
+    ),
+    RoleCase("step_template", lambda w: f"{base(w)}/steps/{w.step.pk}/template/"),
+    RoleCase(
+        "step_template",
+        lambda w: f"{base(w)}/steps/{w.step.pk}/template/",
+        "post",
+        template_data,
+        denied=C,
+        allowed=Role.MANAGER,
+    ),
+    RoleCase(
+        "template_preview", lambda w: f"{base(w)}/templates/preview/", reader=None, expect=405
+    ),
+    RoleCase(
+        "template_preview",
+        lambda w: f"{base(w)}/templates/preview/",
+        "post",
+        template_data,
+        expect=200,
+    ),
+    RoleCase("customer_dunning", lambda w: customer_url(w) + "dunning/", allowed=C),
+    RoleCase("customer_timeline", lambda w: customer_url(w) + "timeline/", allowed=C),
+    RoleCase("hold_create", lambda w: customer_url(w) + "holds/new/", denied=W, allowed=C),
+    RoleCase(
+        "hold_create",
+        lambda w: customer_url(w) + "holds/new/",
+        "post",
+        hold_data,
+        denied=W,
+        allowed=C,
+    ),
+    RoleCase("dispute_create", lambda w: customer_url(w) + "disputes/new/", denied=W, allowed=C),
+    RoleCase(
+        "dispute_create",
+        lambda w: customer_url(w) + "disputes/new/",
+        "post",
+        dispute_data,
+        denied=W,
+        allowed=C,
+    ),
+    RoleCase("promise_create", lambda w: customer_url(w) + "promises/new/", denied=W, allowed=C),
+    RoleCase(
+        "promise_create",
+        lambda w: customer_url(w) + "promises/new/",
+        "post",
+        promise_data,
+        denied=W,
+        allowed=C,
+    ),
+    RoleCase("hold_lift", lambda w: f"{base(w)}/holds/{w.hold.pk}/lift/", denied=W, expect=405),
+    RoleCase(
+        "hold_lift", lambda w: f"{base(w)}/holds/{w.hold.pk}/lift/", "post", denied=W, allowed=C
+    ),
+    RoleCase(
+        "dispute_resolve",
+        lambda w: f"{base(w)}/disputes/{w.dispute.pk}/resolve/",
+        denied=W,
+        expect=405,
+    ),
+    RoleCase(
+        "dispute_resolve",
+        lambda w: f"{base(w)}/disputes/{w.dispute.pk}/resolve/",
+        "post",
+        lambda w: {"resolution": "Avoir émis"},
+        denied=W,
+        allowed=C,
+    ),
 ]
 
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)

@@ -1,0 +1,204 @@
+"""What people do to the dunning by hand: holds, disputes, promises to pay, approving or
+rejecting a reminder, editing scenarios. The only code the web forms call to write.
+
+Reminders change only through a conditional UPDATE on their status, so two people deciding
+on the same reminder at once cannot both win; each change writes a ReminderEvent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relance.ledger.models import Customer, Invoice
+
+from .models import Dispute, Hold, Promise, Reminder, Scenario, Step, StepTemplate
+from .sending import record_event
+
+Status = Reminder.Status
+
+
+def _move(reminder: Reminder, source: str, target: str, **fields) -> None:
+    """Move the reminder from `source` to `target` only if nobody moved it meanwhile."""
+    changed = Reminder.objects.filter(pk=reminder.pk, status=source).update(status=target, **fields)
+    if changed != 1:
+        raise ValidationError(_("Cette relance a déjà été traitée."))
+    reminder.refresh_from_db()
+
+
+@transaction.atomic
+def approve_reminder(
+    reminder: Reminder, user, subject: str | None = None, body_text: str | None = None
+) -> Reminder:
+    """Awaiting approval -> pending, keeping the text as the approver edited it."""
+    fields = {}
+    if subject is not None:
+        fields["subject"] = subject
+    if body_text is not None:
+        fields["body_text"] = body_text
+    edited = any(getattr(reminder, name) != value for name, value in fields.items())
+    _move(reminder, Status.AWAITING_APPROVAL, Status.PENDING, **fields)
+    note = _("Validée, texte modifié") if edited else _("Validée")
+    record_event(reminder, Status.PENDING, note, user=user)
+    return reminder
+
+
+@transaction.atomic
+def reject_reminder(reminder: Reminder, user, note: str = "") -> Reminder:
+    """Awaiting approval -> rejected: it will never be sent."""
+    _move(reminder, Status.AWAITING_APPROVAL, Status.REJECTED)
+    record_event(reminder, Status.REJECTED, note, user=user)
+    return reminder
+
+
+def _check_invoice(customer: Customer, invoice: Invoice | None) -> None:
+    if invoice is not None and invoice.customer_id != customer.pk:
+        raise ValidationError(_("Cette facture n'appartient pas au client."))
+
+
+@transaction.atomic
+def put_on_hold(
+    customer: Customer,
+    user,
+    reason: str,
+    ends_on: date | None = None,
+    invoice: Invoice | None = None,
+) -> Hold:
+    """No reminder for the customer (or one invoice) until `ends_on`, or until lifted."""
+    _check_invoice(customer, invoice)
+    return Hold.objects.create(
+        company=customer.company,
+        customer=customer,
+        invoice=invoice,
+        reason=reason,
+        ends_on=ends_on,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def lift_hold(hold: Hold, user) -> Hold:
+    if hold.lifted_at is None:
+        hold.lifted_at = timezone.now()
+        hold.save(update_fields=["lifted_at"])
+    return hold
+
+
+@transaction.atomic
+def open_dispute(
+    invoice: Invoice,
+    user,
+    reason: str,
+    description: str = "",
+    owner=None,
+    amount: Decimal | None = None,
+) -> Dispute:
+    """A contested invoice is marked disputed: the engine leaves it (only it) alone."""
+    dispute = Dispute.objects.create(
+        company=invoice.company,
+        customer=invoice.customer,
+        invoice=invoice,
+        reason=reason,
+        description=description,
+        owner=owner or user,
+        amount=amount,
+    )
+    Invoice.objects.filter(pk=invoice.pk).update(is_disputed=True)
+    return dispute
+
+
+@transaction.atomic
+def resolve_dispute(dispute: Dispute, user, resolution: str = "") -> Dispute:
+    """The invoice is reminded again once none of its disputes is open."""
+    if dispute.status == Dispute.Status.RESOLVED:
+        return dispute
+    dispute.status = Dispute.Status.RESOLVED
+    dispute.resolution = resolution
+    dispute.resolved_at = timezone.now()
+    dispute.save(update_fields=["status", "resolution", "resolved_at"])
+    others = Dispute.objects.filter(invoice=dispute.invoice_id, status=Dispute.Status.OPEN)
+    if not others.exists():
+        Invoice.objects.filter(pk=dispute.invoice_id).update(is_disputed=False)
+    return dispute
+
+
+@transaction.atomic
+def record_promise(
+    customer: Customer,
+    user,
+    promised_on: date,
+    amount: Decimal,
+    invoices: Iterable[Invoice] = (),
+    currency: str | None = None,
+    channel: str = "",
+) -> Promise:
+    """A dated promise to pay; the engine pauses the invoices until its date plus grace."""
+    invoices = list(invoices)
+    for invoice in invoices:
+        _check_invoice(customer, invoice)
+    if amount <= 0:
+        raise ValidationError(_("Le montant promis doit être positif."))
+    promise = Promise.objects.create(
+        company=customer.company,
+        customer=customer,
+        promised_on=promised_on,
+        amount=amount,
+        currency=currency or customer.company.currency,
+        channel=channel,
+        created_by=user,
+    )
+    promise.invoices.set(invoices)
+    return promise
+
+
+def _validated_save(instance, **fields):
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def update_step(step: Step, **fields) -> Step:
+    return _validated_save(step, **fields)
+
+
+@transaction.atomic
+def save_scenario(
+    scenario: Scenario,
+    fields: dict,
+    steps: Iterable[tuple[Step, dict]] = (),
+    deleted: Iterable[Step] = (),
+) -> Scenario:
+    """Save the scenario, its edited steps (new ones have no pk) and delete removed ones.
+
+    Levels are unique per scenario, so steps are first parked on free levels: swapping two
+    levels would otherwise collide half way."""
+    _validated_save(scenario, **fields)
+    for step in deleted:
+        if step.pk:
+            step.delete()
+    steps = list(steps)
+    parked = 10_000
+    for step, _fields in steps:
+        if step.pk:
+            parked += 1
+            Step.objects.filter(pk=step.pk).update(level=parked)
+    for step, step_fields in steps:
+        step.scenario = scenario
+        _validated_save(step, **step_fields)
+    return scenario
+
+
+@transaction.atomic
+def save_step_template(step: Step, language: str, subject: str, body: str) -> StepTemplate:
+    template = StepTemplate.objects.filter(step=step, language=language).first()
+    template = template or StepTemplate(step=step, language=language)
+    return _validated_save(template, subject=subject, body=body)

@@ -36,12 +36,15 @@ def _move(reminder: Reminder, source: str, target: str, **fields) -> None:
 def approve_reminder(
     reminder: Reminder, user, subject: str | None = None, body_text: str | None = None
 ) -> Reminder:
-    """Awaiting approval -> pending, keeping the text as the approver edited it."""
+    """Awaiting approval -> pending, keeping the text as the approver edited it.
+
+    An edited body drops the HTML rendered from the old text: the e-mail then goes as plain
+    text, exactly as approved, rather than with an HTML part saying something else."""
     fields = {}
     if subject is not None:
         fields["subject"] = subject
-    if body_text is not None:
-        fields["body_text"] = body_text
+    if body_text is not None and body_text != reminder.body_text:
+        fields.update(body_text=body_text, body_html="")
     edited = any(getattr(reminder, name) != value for name, value in fields.items())
     _move(reminder, Status.AWAITING_APPROVAL, Status.PENDING, **fields)
     note = _("Validée, texte modifié") if edited else _("Validée")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from relance.core.calendar import BusinessCalendar
+from relance.dunning import actions
 from relance.dunning.models import Dispute, Hold, Promise, Reminder, Step, StepTemplate
 from relance.team.models import Role
 from relance.web.views.dunning import scenario_timeline
@@ -31,6 +32,23 @@ def test_approving_keeps_the_edited_text_and_writes_an_event(client, world):
     assert (world.reminder.subject, world.reminder.body_text) == ("Objet revu", "Revu")
     event = world.reminder.events.last()
     assert event.status == Status.PENDING and event.user == world.user(Role.COLLECTOR)
+
+
+def test_an_edited_body_drops_the_html_rendered_from_the_old_text(world):
+    world.reminder.body_html = "<p>ancien texte</p>"
+    world.reminder.save()
+    actions.approve_reminder(world.reminder, None, "Objet", "Nouveau texte")
+    world.reminder.refresh_from_db()
+    assert world.reminder.body_html == ""
+
+
+def test_an_unchanged_body_keeps_its_html(world):
+    world.reminder.body_html = "<p>texte</p>"
+    world.reminder.save()
+    actions.approve_reminder(world.reminder, None, world.reminder.subject, world.reminder.body_text)
+    world.reminder.refresh_from_db()
+    assert world.reminder.body_html == "<p>texte</p>"
+    assert world.reminder.events.last().note == "Validée"
 
 
 def test_rejecting_writes_an_event_with_the_reason(client, world):

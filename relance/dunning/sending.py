@@ -18,7 +18,6 @@ stay pending until their channels exist (SENT_CHANNELS).
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -38,6 +37,7 @@ from relance.ledger.models import Company, Invoice, Payment
 from .channels import Channel, PermanentFailure, TemporaryFailure
 from .channels.email import EmailChannel
 from .models import Dispute, Hold, Reminder, ReminderEvent, ReminderItem
+from .render import render_reminder
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +193,7 @@ def send_one(reminder: Reminder, channel: Channel, worker_id: str, now: datetime
     if reason:
         _finish(reminder, worker_id, Status.CANCELLED, reason)
         return "cancelled"
+    _ensure_text(reminder)
     try:
         delivery = channel.send(reminder)
     except TemporaryFailure as failure:
@@ -212,6 +213,14 @@ def send_one(reminder: Reminder, channel: Channel, worker_id: str, now: datetime
         error="",
     )
     return "sent"
+
+
+def _ensure_text(reminder: Reminder) -> None:
+    """The run renders only the reminders awaiting approval; the others are rendered here,
+    with the amounts of the moment they leave."""
+    if not reminder.subject:
+        render_reminder(reminder)
+        reminder.save(update_fields=["subject", "body_text", "body_html"])
 
 
 def backoff(attempts: int) -> timedelta:
@@ -369,19 +378,10 @@ def _update(reminder, kept, dropped, position: AccountPosition) -> None:
 
 
 def _rerender(reminder: Reminder) -> bool:
-    """Render the text again with relance.dunning.render.render_reminder when it exists
-    (it sets subject, body_text and body_html on the reminder), unless a person approved or
-    edited it: their text is kept, and the history says the amounts moved."""
+    """Render the text again (render_reminder sets subject, body_text and body_html), unless
+    a person approved or edited it: their text is kept, and the history says the amounts
+    moved."""
     if reminder.events.filter(user__isnull=False).exists():
         return False
-    try:
-        module = importlib.import_module("relance.dunning.render")
-    except ModuleNotFoundError as error:
-        if error.name != "relance.dunning.render":
-            raise
-        return False
-    render = getattr(module, "render_reminder", None)
-    if render is None:
-        return False
-    render(reminder)
+    render_reminder(reminder)
     return True

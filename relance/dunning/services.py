@@ -212,13 +212,15 @@ def _item_rows(plan: core.Plan, ids: list[int], items: dict[int, core.Item]):
 
 
 def _render_all(ids: list[int]) -> None:
-    """Fill subject and texts now, so that approvers read (and may edit) what will be sent."""
-    try:
-        from .render import render_reminder
-    except ImportError:  # the texts land in the same release; until then, empty texts
-        return
+    """Fill the texts of the reminders that wait for approval, so that approvers read (and
+    may edit) what will be sent. The others are rendered by the sender right before sending,
+    with the amounts of that moment: rendering costs milliseconds per reminder, too much for
+    a run that writes tens of thousands of them."""
+    from .render import render_reminder
+
+    waiting = Reminder.objects.filter(status=Reminder.Status.AWAITING_APPROVAL)
     for start in range(0, len(ids), 500):
-        batch = list(Reminder.objects.filter(pk__in=ids[start : start + 500]))
+        batch = list(waiting.filter(pk__in=ids[start : start + 500]))
         for reminder in batch:
             reminder.subject, reminder.body_text, reminder.body_html = render_reminder(reminder)
         Reminder.objects.bulk_update(batch, ["subject", "body_text", "body_html"])

@@ -3,8 +3,6 @@ crashes and the history each status change writes."""
 
 import email
 import hashlib
-import sys
-import types
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email import policy
@@ -355,8 +353,7 @@ def fake_renderer(monkeypatch):
     def render_reminder(reminder):
         reminder.subject = f"Solde dû : {reminder.amount} EUR"
 
-    module = types.SimpleNamespace(render_reminder=render_reminder)
-    monkeypatch.setitem(sys.modules, "relance.dunning.render", module)
+    monkeypatch.setattr(sending, "render_reminder", render_reminder)
 
 
 def test_changed_amounts_are_rendered_again(customer, monkeypatch):

@@ -114,7 +114,9 @@ def make_reminder(customer, status: str = Reminder.Status.AWAITING_APPROVAL, **f
     fields.setdefault("planned_on", date.today())
     fields.setdefault("subject", "Facture impayée")
     fields.setdefault("body_text", "Madame, Monsieur, sauf erreur de notre part...")
-    fields.setdefault("recipients", ["compta@example.fr"])
+    fields.setdefault(
+        "recipients", [{"email": "compta@example.fr", "name": "Compta", "kind": "to"}]
+    )
     reminder = Reminder.objects.create(
         company=customer.company, customer=customer, status=status, **fields
     )

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -33,7 +36,18 @@ class Command(BaseCommand):
         for username, role, _first, _last in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role.value:<12} {DEMO_PASSWORD}")
         if not no_serve:
+            self._serve(port)
+
+    def _serve(self, port: int) -> None:
+        """The web server, with a worker beside it that sends the reminders (to the local
+        outbox when no SMTP server is configured) and runs the dunning every morning."""
+        worker = subprocess.Popen([sys.executable, "-m", "relance", "worker", "--id", "demo"])
+        self.stdout.write(f"Worker started (pid {worker.pid}).")
+        try:
             # Without DEBUG, runserver serves static files only when told to (--insecure).
             call_command(
                 "runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True
             )
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)

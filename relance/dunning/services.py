@@ -25,8 +25,8 @@ from relance.ledger.models import Company, Contact, Customer, Invoice
 from . import convert
 from .models import DunningRun, Exclusion, Reminder, ReminderEvent, ReminderItem, Scenario, Step
 
-# French public holidays, computed once per year and process (metropolitan France).
-CALENDAR = BusinessCalendar()
+# French public holidays, computed once per year and process; Alsace-Moselle has two more.
+CALENDARS = {False: BusinessCalendar(), True: BusinessCalendar(alsace_moselle=True)}
 
 
 @dataclass
@@ -107,7 +107,7 @@ def _plan(company: Company, run_on: date) -> tuple[core.Plan, dict[int, core.Ite
         sent=convert.sent(company),
         holds=convert.holds(company, run_on),
         promises=convert.promises(company),
-        calendar=CALENDAR,
+        calendar=CALENDARS[company.alsace_moselle],
         policy=policy,
         today=run_on,
     )
@@ -161,7 +161,9 @@ def _reminder_row(pk, company, run, planned: core.PlannedReminder, person, recip
     status = (
         Reminder.Status.AWAITING_APPROVAL if planned.needs_approval else Reminder.Status.PENDING
     )
-    not_before = _not_before(company, run.run_on, CALENDAR) if is_consumer else None
+    not_before = (
+        _not_before(company, run.run_on, CALENDARS[company.alsace_moselle]) if is_consumer else None
+    )
     return (
         pk, planned.customer_id, run.pk, planned.scenario_id, planned.level, planned.step_name,
         planned.channel.value, planned.escalation.value, language, planned.currency,

@@ -57,6 +57,14 @@ class Company(models.Model):
     default_payment_days = models.PositiveSmallIntegerField(
         _("délai de paiement (jours)"), default=30
     )
+    # Bas-Rhin, Haut-Rhin and Moselle keep Good Friday and 26 December as public holidays.
+    alsace_moselle = models.BooleanField(
+        _("jours fériés d'Alsace-Moselle"),
+        default=False,
+        help_text=_(
+            "Vendredi saint et 26 décembre chômés : les relances ne partent pas ces jours-là."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

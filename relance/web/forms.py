@@ -264,6 +264,7 @@ class CompanyForm(forms.ModelForm):
             "time_zone",
             "late_interest_rate",
             "default_payment_days",
+            "alsace_moselle",
         ]
 
     def __init__(self, *args, read_only: bool = False, **kwargs):

@@ -148,3 +148,15 @@ def test_two_runs_started_at_once_do_the_work_once():
     assert sorted(r.already_done for r in results) == [False, True]
     assert Reminder.objects.filter(company=company).count() == 20
     assert DunningRun.objects.filter(company=company).count() == 1
+
+
+def test_alsace_moselle_keeps_good_friday(company):
+    # Vendredi saint 2027: 26 March. A step due that day waits for Monday 29 March there.
+    good_friday = date(2027, 3, 26)
+    first = Scenario.objects.get(company=company, is_default=True).steps.get(level=2)
+    due_on = good_friday - timedelta(days=first.offset_days)
+    invoice(company, customer(company, "C1"), "F1", "100.00", due_on)
+    assert services.run_dunning(company, good_friday, dry_run=True).as_json()["reminders"]
+    company.alsace_moselle = True
+    company.save()
+    assert not services.run_dunning(company, good_friday, dry_run=True).as_json()["reminders"]

@@ -91,7 +91,7 @@ def allocate(
         _take(Payment.objects.filter(pk=payment.pk), "unallocated_amount", amount)
     else:
         _take(Invoice.objects.filter(pk=credit_item.pk), "open_amount", amount)
-    return Allocation.objects.create(
+    allocation = Allocation.objects.create(
         company_id=invoice.company_id,
         invoice=invoice,
         payment=payment,
@@ -100,6 +100,11 @@ def allocate(
         allocated_on=allocated_on,
         created_by=user,
     )
+    if Invoice.objects.filter(pk=invoice.pk, open_amount=0).exists():
+        from relance.dunning.thanks import thank_if_settled  # lazy: dunning imports the ledger
+
+        thank_if_settled(invoice.customer, invoice.currency, allocated_on)
+    return allocation
 
 
 def _take(queryset, field: str, amount: Decimal) -> None:

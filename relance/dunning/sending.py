@@ -278,6 +278,8 @@ def local_today(company: Company, now: datetime) -> date:
 def recheck(reminder: Reminder, today: date) -> str:
     """Drop the items paid, disputed or held since planning and update the amounts; the
     reason to cancel the reminder when nothing is left to ask, else ""."""
+    if is_thanks(reminder):
+        return ""  # it asks for nothing: there is nothing to re-check
     customer = reminder.customer
     if customer.is_handed_over:
         return "annulée : client transmis au contentieux"
@@ -306,6 +308,12 @@ def recheck(reminder: Reminder, today: date) -> str:
     if dropped or _has_moved(reminder, kept, position):
         _update(reminder, kept, dropped, position)
     return ""
+
+
+def is_thanks(reminder: Reminder) -> bool:
+    from .thanks import THANKS_LEVEL, THANKS_STEP
+
+    return reminder.level == THANKS_LEVEL and reminder.step_name == THANKS_STEP
 
 
 def _active_holds(today: date):

@@ -151,11 +151,6 @@ def test_the_thank_you_is_in_the_language_of_the_last_reminder(customer):
     assert written.language == "en" and "Thank you for your payment" in written.subject
 
 
-@pytest.mark.xfail(
-    reason="sending.recheck cancels a reminder without items ('plus rien à relancer') and with "
-    "a zero balance: the thank-you needs an exemption there (relance/dunning/sending.py)",
-    strict=True,
-)
 def test_the_thank_you_is_sent_by_the_outbox(customer):
     invoice = make_invoice(customer.company, customer, "F1")
     reminded(customer, [invoice])

@@ -90,6 +90,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            " PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;"
         ),
     }
     # Tests use a file too (not Django's shared in-memory database, whose table locks ignore

@@ -80,6 +80,35 @@ CONSUMER_HOURS = (
 )
 
 
+def parse_hours(text: str) -> tuple[ContactWindow, ...]:
+    """Weekday contact windows written as "10:00-13:00, 14:00-20:00" (what a company sets).
+
+    Raises ValueError naming the part that cannot be read."""
+    windows = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        try:
+            start_text, end_text = part.split("-")
+            start, end = _clock(start_text), _clock(end_text)
+        except ValueError:
+            raise ValueError(
+                f"plage horaire illisible : {part!r} (attendu : 10:00-13:00)"
+            ) from None
+        if start >= end:
+            raise ValueError(f"plage horaire vide : {part!r}")
+        windows.append(ContactWindow(MONDAY_TO_FRIDAY, start, end))
+    if not windows:
+        raise ValueError("aucune plage horaire : un particulier ne pourrait jamais être contacté")
+    return tuple(windows)
+
+
+def _clock(text: str) -> time:
+    """'9:30' or '09:30' -> time(9, 30); ValueError otherwise."""
+    hours, minutes = text.strip().split(":")
+    if not (hours.isdecimal() and minutes.isdecimal() and len(minutes) == 2):
+        raise ValueError(text)
+    return time(int(hours), int(minutes))
+
+
 def within_hours(
     moment: time, weekday: int, windows: tuple[ContactWindow, ...] = CONSUMER_HOURS
 ) -> bool:

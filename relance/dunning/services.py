@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from relance.core import dunning as core
-from relance.core.calendar import CONSUMER_HOURS, BusinessCalendar, next_allowed
+from relance.core.calendar import BusinessCalendar, next_allowed, parse_hours
 from relance.core.records import PayerProfile
 from relance.ledger.bulk import BulkTable, reserve_ids
 from relance.ledger.models import Company, Contact, Customer, Invoice
@@ -179,7 +179,7 @@ def _not_before(company: Company, run_on: date, calendar: BusinessCalendar) -> d
     zone = ZoneInfo(company.time_zone)
     now = timezone.now().astimezone(zone).replace(tzinfo=None)
     start = max(now, datetime.combine(run_on, datetime.min.time()))
-    return next_allowed(start, calendar, CONSUMER_HOURS).replace(tzinfo=zone)
+    return next_allowed(start, calendar, parse_hours(company.consumer_hours)).replace(tzinfo=zone)
 
 
 def _recipients(company: Company, customer_ids: set[int]) -> dict[int, list[dict]]:

@@ -57,6 +57,14 @@ class Company(models.Model):
     default_payment_days = models.PositiveSmallIntegerField(
         _("délai de paiement (jours)"), default=30
     )
+    # Consumers (B2C) are contacted only within these weekday hours, never on public holidays.
+    consumer_hours = models.CharField(
+        _("heures d'appel des particuliers"),
+        max_length=100,
+        default="10:00-13:00, 14:00-20:00",
+        validators=[validators.validate_hours],
+        help_text=_("Du lundi au vendredi, hors jours fériés. Exemple : 10:00-13:00, 14:00-20:00"),
+    )
     # Bas-Rhin, Haut-Rhin and Moselle keep Good Friday and 26 December as public holidays.
     alsace_moselle = models.BooleanField(
         _("jours fériés d'Alsace-Moselle"),

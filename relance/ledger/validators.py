@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 
 from relance.core import identifiers
+from relance.core.calendar import parse_hours
 
 
 def _wrap(clean: Callable[[str], str]) -> Callable[[str], None]:
@@ -24,3 +25,10 @@ validate_vat = _wrap(identifiers.clean_vat)
 validate_iban = _wrap(identifiers.clean_iban)
 validate_bic = _wrap(identifiers.clean_bic)
 validate_phone = _wrap(identifiers.clean_phone)
+
+
+def validate_hours(value: str) -> None:
+    try:
+        parse_hours(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None

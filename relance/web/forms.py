@@ -265,6 +265,7 @@ class CompanyForm(forms.ModelForm):
             "late_interest_rate",
             "default_payment_days",
             "alsace_moselle",
+            "consumer_hours",
         ]
 
     def __init__(self, *args, read_only: bool = False, **kwargs):

@@ -2,7 +2,13 @@ from datetime import date, datetime, time
 
 import pytest
 
-from relance.core.calendar import BusinessCalendar, ContactWindow, next_allowed, within_hours
+from relance.core.calendar import (
+    BusinessCalendar,
+    ContactWindow,
+    next_allowed,
+    parse_hours,
+    within_hours,
+)
 
 FRANCE = BusinessCalendar()
 ALSACE_MOSELLE = BusinessCalendar(alsace_moselle=True)
@@ -88,3 +94,30 @@ def test_contact_windows_are_configurable():
     )
     with pytest.raises(ValueError, match="no contact window"):
         next_allowed(datetime(2026, 2, 16, 9), FRANCE, ())
+
+
+@pytest.mark.parametrize(
+    ("text", "windows"),
+    [
+        ("10:00-13:00, 14:00-20:00", [(time(10), time(13)), (time(14), time(20))]),
+        ("9:30-12:00", [(time(9, 30), time(12))]),
+    ],
+)
+def test_contact_hours_are_read_as_a_company_writes_them(text, windows):
+    parsed = parse_hours(text)
+    assert [(w.start, w.end) for w in parsed] == windows
+    assert all(w.weekdays == frozenset(range(5)) for w in parsed)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "aucune plage"),
+        ("10h-12h", "illisible"),
+        ("14:00-10:00", "vide"),
+        ("10:00", "illisible"),
+    ],
+)
+def test_unreadable_contact_hours_say_why(text, reason):
+    with pytest.raises(ValueError, match=reason):
+        parse_hours(text)

@@ -160,3 +160,21 @@ def test_alsace_moselle_keeps_good_friday(company):
     company.alsace_moselle = True
     company.save()
     assert not services.run_dunning(company, good_friday, dry_run=True).as_json()["reminders"]
+
+
+def test_the_company_sets_the_consumer_contact_hours(company):
+    company.consumer_hours = "09:00-09:30"
+    company.save()
+    person = customer(company, "P1", is_consumer=True)
+    invoice(company, person, "F1", "80.00", TODAY - timedelta(days=5))
+    services.run_dunning(company, TODAY)
+    local = Reminder.objects.get().not_before.astimezone(services.ZoneInfo("Europe/Paris"))
+    assert (local.hour, local.weekday() < 5) == (9, True)
+
+
+def test_bad_contact_hours_are_refused_with_the_reason(company):
+    from django.core.exceptions import ValidationError
+
+    company.consumer_hours = "9h-12h"
+    with pytest.raises(ValidationError, match="illisible"):
+        company.full_clean()

@@ -56,6 +56,7 @@ def company_data(world):
         "currency": "EUR",
         "time_zone": "Europe/Paris",
         "default_payment_days": "45",
+        "consumer_hours": "10:00-13:00, 14:00-20:00",
     }
 
 

@@ -139,3 +139,24 @@ def _write(company: Company, spec: PortfolioSpec) -> GenerationResult:
     writer.flush()
     reset_sequences()
     return GenerationResult(writer.counts, time.perf_counter() - started)
+
+
+def replay_dunning(company: Company, today: date, days: int = 45) -> int:
+    """Dunning as if Relance had run every business day of the last `days` days, sending to
+    the local outbox: the demo then shows reminders at every step, calls to make and formal
+    notices waiting for approval. Returns the number of reminders written."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from relance.core.calendar import BusinessCalendar
+    from relance.dunning.sending import send_pending
+    from relance.dunning.services import run_dunning
+
+    calendar, zone, written = BusinessCalendar(), ZoneInfo(company.time_zone), 0
+    for offset in range(days, 0, -1):
+        day = today - timedelta(days=offset)
+        if not calendar.is_business_day(day):
+            continue
+        written += len(run_dunning(company, day).reminders)
+        send_pending("demo-replay", now=datetime.combine(day, time(11), tzinfo=zone))
+    return written

@@ -76,6 +76,13 @@ def test_demo_builds_users_memberships_and_a_consistent_ledger():
     assert set(portfolios) == {"collector", "collector2"}
     assert company.customers.filter(sales_rep__username="sales").count() == 200
     assert_ledger_is_consistent()
+    # Weeks of dunning replayed into the local outbox: every kind of step is there to see.
+    from relance.dunning.models import Reminder
+
+    statuses = set(Reminder.objects.filter(company=company).values_list("status", flat=True))
+    assert {"sent", "pending", "awaiting_approval"} <= statuses
+    assert Reminder.objects.filter(company=company, escalation="formal_notice").exists()
+    assert not Reminder.objects.filter(company=company, status="sent", subject="").exists()
 
 
 def test_demo_twice_keeps_the_data():

@@ -1,11 +1,12 @@
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from relance.demo.services import DEMO_PASSWORD, DEMO_USERS, build_demo
+from relance.demo.services import DEMO_PASSWORD, DEMO_USERS, build_demo, replay_dunning
 from relance.dunning.services import run_dunning
 
 
@@ -23,6 +24,10 @@ class Command(BaseCommand):
     def handle(self, *args, seed, no_serve, port, **options):
         call_command("migrate", verbosity=0, interactive=False)
         company, result = build_demo(timezone.localdate(), seed=seed)
+        if result is not None and settings.RELANCE_LOCAL_OUTBOX:
+            # Never with a real SMTP server: the demo's customers are invented.
+            replayed = replay_dunning(company, timezone.localdate())
+            self.stdout.write(f"Replayed 45 days of dunning: {replayed} reminders.")
         run = run_dunning(company)
         if not run.already_done:
             self.stdout.write(f"Dunning run of {run.run_on}: {len(run.reminders)} reminders.")

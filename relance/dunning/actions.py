@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relance.ledger.models import Customer, Invoice
+from relance.ledger.services import validated_save
 
 from .models import Dispute, Hold, Promise, Reminder, Scenario, Step, StepTemplate
 from .sending import record_event
@@ -160,17 +161,9 @@ def record_promise(
     return promise
 
 
-def _validated_save(instance, **fields):
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    return instance
-
-
 @transaction.atomic
 def update_step(step: Step, **fields) -> Step:
-    return _validated_save(step, **fields)
+    return validated_save(step, **fields)
 
 
 @transaction.atomic
@@ -184,7 +177,7 @@ def save_scenario(
 
     Levels are unique per scenario, so steps are first parked on free levels: swapping two
     levels would otherwise collide half way."""
-    _validated_save(scenario, **fields)
+    validated_save(scenario, **fields)
     for step in deleted:
         if step.pk:
             step.delete()
@@ -196,7 +189,7 @@ def save_scenario(
             Step.objects.filter(pk=step.pk).update(level=parked)
     for step, step_fields in steps:
         step.scenario = scenario
-        _validated_save(step, **step_fields)
+        validated_save(step, **step_fields)
     return scenario
 
 
@@ -204,4 +197,4 @@ def save_scenario(
 def save_step_template(step: Step, language: str, subject: str, body: str) -> StepTemplate:
     template = StepTemplate.objects.filter(step=step, language=language).first()
     template = template or StepTemplate(step=step, language=language)
-    return _validated_save(template, subject=subject, body=body)
+    return validated_save(template, subject=subject, body=body)

@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -32,12 +31,13 @@ from django.utils import timezone
 
 from relance.core.dunning import Channel as ChannelKind
 from relance.core.ledger import AccountPosition, account_position
-from relance.ledger.models import Company, Invoice, Payment
+from relance.ledger.models import Invoice, Payment
 
 from .channels import Channel, PermanentFailure, TemporaryFailure
 from .channels.email import EmailChannel
 from .models import Dispute, Hold, Reminder, ReminderEvent, ReminderItem
 from .render import render_reminder
+from .services import local_today
 
 log = logging.getLogger(__name__)
 
@@ -269,10 +269,6 @@ def _finish(reminder: Reminder, worker_id: str, status: str, note: str, **fields
 
 
 # --- The re-check -----------------------------------------------------------------------------
-
-
-def local_today(company: Company, now: datetime) -> date:
-    return timezone.localdate(now, ZoneInfo(company.time_zone))
 
 
 def recheck(reminder: Reminder, today: date) -> str:

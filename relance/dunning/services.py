@@ -71,9 +71,9 @@ class RunResult:
         }
 
 
-def local_today(company: Company) -> date:
-    """Today in the company's time zone: the date a run is for."""
-    return timezone.now().astimezone(ZoneInfo(company.time_zone)).date()
+def local_today(company: Company, now: datetime | None = None) -> date:
+    """Today (or the day of `now`) in the company's time zone: the date a run is for."""
+    return timezone.localdate(now or timezone.now(), ZoneInfo(company.time_zone))
 
 
 def run_dunning(
@@ -128,8 +128,12 @@ def _write(company: Company, run: DunningRun, plan: core.Plan, items) -> list[in
     people = _customers(company)
     recipients = _recipients(company, {r.customer_id for r in plan.reminders})
     constants = {"company_id": company.pk}
+    # The same moment for every consumer of the run: computed once, not per reminder.
+    consumer_not_before = connection.ops.adapt_datetimefield_value(
+        _not_before(company, run.run_on, CALENDARS[company.alsace_moselle])
+    )
     rows = [
-        _reminder_row(pk, company, run, r, people[r.customer_id], recipients)
+        _reminder_row(pk, run, r, people[r.customer_id], recipients, consumer_not_before)
         for pk, r in zip(ids, plan.reminders, strict=True)
     ]
     BulkTable(Reminder, REMINDER_COLUMNS, constants).write(rows)
@@ -156,26 +160,25 @@ def _customers(company: Company) -> dict[int, tuple[str, bool]]:
     return {pk: (language, is_consumer) for pk, language, is_consumer in rows}
 
 
-def _reminder_row(pk, company, run, planned: core.PlannedReminder, person, recipients) -> tuple:
+def _reminder_row(
+    pk, run, planned: core.PlannedReminder, person, recipients, consumer_not_before
+) -> tuple:
     language, is_consumer = person
     status = (
         Reminder.Status.AWAITING_APPROVAL if planned.needs_approval else Reminder.Status.PENDING
-    )
-    not_before = (
-        _not_before(company, run.run_on, CALENDARS[company.alsace_moselle]) if is_consumer else None
     )
     return (
         pk, planned.customer_id, run.pk, planned.scenario_id, planned.level, planned.step_name,
         planned.channel.value, planned.escalation.value, language, planned.currency,
         planned.amount, planned.overdue_amount, planned.mentions_penalties, status.value,
         connection.ops.adapt_datefield_value(run.run_on),
-        connection.ops.adapt_datetimefield_value(not_before),
+        consumer_not_before if is_consumer else None,
         json.dumps(recipients.get(planned.customer_id, [])),
     )  # fmt: skip
 
 
 def _not_before(company: Company, run_on: date, calendar: BusinessCalendar) -> datetime:
-    """Consumers are contacted only within the contact hours (weekdays 10-13 h, 14-20 h)."""
+    """Consumers are contacted only within the company's contact hours, never on holidays."""
     zone = ZoneInfo(company.time_zone)
     now = timezone.now().astimezone(zone).replace(tzinfo=None)
     start = max(now, datetime.combine(run_on, datetime.min.time()))

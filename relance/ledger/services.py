@@ -186,7 +186,7 @@ def create_customer(company: Company, **fields) -> Customer:
     return customer
 
 
-def _validated_save(instance, **fields):
+def validated_save(instance, **fields):
     """Set the fields, validate the whole record (identifiers, choices), save it."""
     for name, value in fields.items():
         setattr(instance, name, value)
@@ -197,18 +197,18 @@ def _validated_save(instance, **fields):
 
 @transaction.atomic
 def update_customer(customer: Customer, **fields) -> Customer:
-    return _validated_save(customer, **fields)
+    return validated_save(customer, **fields)
 
 
 @transaction.atomic
 def save_contact(contact: Contact, **fields) -> Contact:
     """Create (no pk yet) or update a contact of a customer."""
-    return _validated_save(contact, **fields)
+    return validated_save(contact, **fields)
 
 
 @transaction.atomic
 def update_company(company: Company, **fields) -> Company:
-    return _validated_save(company, **fields)
+    return validated_save(company, **fields)
 
 
 def has_allocations(invoice: Invoice) -> bool:

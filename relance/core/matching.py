@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from stdnum import iso11649
 
 from .bank.records import BankLine
+from .matching_index import Portfolio, cents
 from .matching_records import Candidate, CustomerHint, LineMatch, MatchPolicy, OpenItem, Share
+from .matching_rules import Evidence, Explanation, candidate, evidence_for, explain
 
 __all__ = [
     "Candidate",
@@ -20,6 +23,8 @@ __all__ = [
     "match_lines",
 ]
 
+AMOUNT_ONLY = Decimal("0.6")  # one open item of the whole portfolio has this amount
+AMBIGUOUS_AMOUNT = Decimal("0.3")
 DEFAULT_POLICY = MatchPolicy()  # frozen, so one shared default is safe
 
 
@@ -44,6 +49,109 @@ def match_lines(
     customers: Sequence[CustomerHint],
     policy: MatchPolicy = DEFAULT_POLICY,
 ) -> list[LineMatch]:
-    """Candidates for each (line id, bank line), in line order. Work in progress: no
-    candidates yet."""
-    return [LineMatch(line_id, (), False) for line_id, _ in lines]
+    """Candidates for each (line id, bank line), best first, in line order.
+
+    Only money in is matched: a negative line or a return gets no candidate. An item is
+    only ever matched in its own currency. Sure matches consume the items in line order, so
+    that two payments of one invoice never pay more than is open: with FA2024-0001234 open
+    for 1,000.00, a sure line of 400.00 naming it leaves 600.00, and a second line of
+    600.00 naming it is then an exact payment, not a partial one.
+
+    A match is sure when its confidence reaches `policy.sure_confidence` and no other
+    candidate comes within `policy.sure_margin` of it (see relance.core.matching_rules).
+    """
+    portfolio = Portfolio.build(items, customers)
+    matches = []
+    for line_id, line in lines:
+        if line.amount <= 0 or line.is_return:
+            matches.append(LineMatch(line_id, (), False))
+            continue
+        candidates = _candidates(line, portfolio, policy)
+        is_sure = _is_sure(candidates, policy)
+        if is_sure:
+            _consume(portfolio, candidates[0])
+        matches.append(LineMatch(line_id, tuple(candidates), is_sure))
+    return matches
+
+
+def _candidates(line: BankLine, portfolio: Portfolio, policy: MatchPolicy) -> list[Candidate]:
+    amount = cents(line.amount)
+    evidence = evidence_for(line, portfolio)
+    if not evidence.doubt:
+        return _by_amount_only(line.currency, amount, portfolio, policy)
+    unique = _is_unique_amount(line.currency, amount, portfolio)
+    found = []
+    for customer_id, doubt in evidence.doubt.items():
+        reasons = evidence.reasons[customer_id]
+        for explanation in _explanations(customer_id, line, evidence, portfolio, policy):
+            found.append(candidate(customer_id, explanation, doubt, reasons, unique))
+    found.sort(key=lambda found: -found.confidence)
+    return found[: policy.max_candidates]
+
+
+def _explanations(
+    customer_id: int, line: BankLine, evidence: Evidence, portfolio: Portfolio, policy: MatchPolicy
+) -> list[Explanation]:
+    """Named items first; items named only by a short number are dropped again when they do
+    not explain the amount (a '2024' in a text is more often a year than an invoice)."""
+    amount = cents(line.amount)
+    pool = portfolio.open_items(customer_id, line.currency)
+    named_ids = evidence.items.get(customer_id, set())
+    named = [item for item in pool if item.id in named_ids]
+    explanations = explain(amount, named, pool, portfolio, policy)
+    if named_ids & evidence.weak and not _fits(explanations):
+        strong = [item for item in named if item.id not in evidence.weak]
+        explanations = explain(amount, strong, pool, portfolio, policy)
+    return explanations or [Explanation((), amount, 0, (), 1.0)]
+
+
+def _fits(explanations: list[Explanation]) -> bool:
+    return bool(explanations) and explanations[0].reasons[0] in ("amount", "fee", "combination")
+
+
+def _by_amount_only(
+    currency: str, amount: int, portfolio: Portfolio, policy: MatchPolicy
+) -> list[Candidate]:
+    """Nothing says who pays: open items of exactly this amount are proposed, never sure."""
+    items = _items_of_amount(currency, amount, portfolio)
+    confidence = AMOUNT_ONLY if len(items) == 1 else AMBIGUOUS_AMOUNT
+    return [
+        Candidate(
+            item.customer_id,
+            (Share(item.id, _money(amount)),),
+            _money(0),
+            _money(0),
+            confidence,
+            ("amount",),
+        )
+        for item in items[: policy.max_candidates]
+    ]
+
+
+def _items_of_amount(currency: str, amount: int, portfolio: Portfolio) -> list[OpenItem]:
+    remaining = portfolio.remaining
+    return [
+        portfolio.items[item_id]
+        for item_id in portfolio.by_amount.get((currency, amount), ())
+        if remaining[item_id] == amount
+    ]
+
+
+def _is_unique_amount(currency: str, amount: int, portfolio: Portfolio) -> bool:
+    return len(_items_of_amount(currency, amount, portfolio)) == 1
+
+
+def _is_sure(candidates: list[Candidate], policy: MatchPolicy) -> bool:
+    if not candidates or candidates[0].confidence < policy.sure_confidence:
+        return False
+    rival = candidates[1].confidence if len(candidates) > 1 else Decimal(0)
+    return rival < candidates[0].confidence - policy.sure_margin
+
+
+def _consume(portfolio: Portfolio, chosen: Candidate) -> None:
+    for share in chosen.shares:
+        portfolio.remaining[share.item_id] -= cents(share.amount)
+
+
+def _money(amount: int) -> Decimal:
+    return Decimal(amount).scaleb(-2)

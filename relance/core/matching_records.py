@@ -70,6 +70,7 @@ class MatchPolicy:
     sure_confidence: Decimal = Decimal("0.95")
     max_fee: Decimal = Decimal("30")  # a payer may deduct up to this in bank fees
     max_combination: int = 4  # items combined to explain one amount
+    sure_margin: Decimal = Decimal("0.05")  # the runner-up must be this much less sure
     max_candidates: int = 3  # candidates kept per line
     combination_pool: int = 24  # oldest open items of a customer searched for a combination
     name_threshold: int = 85  # rapidfuzz score (0-100) for a customer name to count

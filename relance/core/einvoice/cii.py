@@ -168,7 +168,10 @@ def _party(reader: XmlReader, path: str, role: str, term: str) -> Party:
         for element in reader.all("ram:GlobalID | ram:SpecifiedLegalOrganization/ram:ID", party)
     ]
     facts.vat_numbers = reader.texts("ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']", party)
-    facts.email = reader.text("ram:URIUniversalCommunication/ram:URIID[@schemeID='EM']", party)
+    # BT-34/BT-49 electronic address when it is an email, else the contact's email (BT-43/BT-58).
+    facts.email = reader.text(
+        "ram:URIUniversalCommunication/ram:URIID[@schemeID='EM']", party
+    ) or reader.text("ram:DefinedTradeContact/ram:EmailURIUniversalCommunication/ram:URIID", party)
     address = reader.find("ram:PostalTradeAddress", party)
     if address is not None:
         facts.address_lines = reader.texts("ram:LineOne | ram:LineTwo | ram:LineThree", address)

@@ -17,6 +17,11 @@ from relance.core.identifiers import IdentifierError, clean_siren, clean_siret, 
 SIREN_SCHEME = "0002"
 SIRET_SCHEME = "0009"
 _DIGITS = re.compile(r"\D")
+SHAPES: dict[Callable[[str], str], re.Pattern[str]] = {
+    clean_siren: re.compile(r"\d{9}"),
+    clean_siret: re.compile(r"\d{14}"),
+    clean_vat: re.compile(r"[A-Z]{2}[0-9A-Z]{2,13}"),
+}
 
 
 @dataclass
@@ -84,7 +89,11 @@ def _candidates(facts: PartyFacts) -> tuple[list[str], list[str]]:
 def _first_valid(
     values: list[str], clean: Callable[[str], str], role: str, warnings: list[str]
 ) -> str:
-    """The first value that passes `clean`; if none does, the first one as written, warned."""
+    """The first value that passes `clean`; else the first one of the right shape, warned.
+
+    A value of the right shape whose check digit is wrong is kept (the invoice says so); one
+    that is not even shaped like the identifier (FR23342 as a SIREN) is dropped.
+    """
     first_error = ""
     for value in values:
         try:
@@ -98,4 +107,10 @@ def _first_valid(
     if not values:
         return ""
     warnings.append(f"{role} : {first_error}")
-    return re.sub(r"[\s.\-]", "", values[0]).upper()
+    shape = SHAPES[clean]
+    compact = (_compact(v) for v in values)
+    return next((value for value in compact if shape.fullmatch(value)), "")
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[\s.\-]", "", value).upper()

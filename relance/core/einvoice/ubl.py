@@ -87,7 +87,9 @@ def _party(reader: XmlReader, path: str, role: str, term: str) -> Party:
     facts.vat_numbers = reader.texts(
         "cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID", party
     )
-    facts.email = reader.text("cac:Contact/cbc:ElectronicMail", party)
+    facts.email = reader.text("cbc:EndpointID[@schemeID='EM']", party) or reader.text(
+        "cac:Contact/cbc:ElectronicMail", party
+    )
     address = reader.find("cac:PostalAddress", party)
     if address is not None:
         lines = "cbc:StreetName | cbc:AdditionalStreetName | cac:AddressLine/cbc:Line"

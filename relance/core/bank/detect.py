@@ -35,7 +35,7 @@ def read_statement_file(data: bytes, name: str = "") -> StatementFile:
     if not start:
         raise BankFileError(f"fichier de relevé vide{_called(name)}")
     if _OFX.match(start) or (start.startswith("<") and _OFX_IN_XML.search(start[:2000])):
-        return read_ofx(start)
+        return read_ofx(text)
     if start.startswith("<"):
         return read_camt(data)
     if _SWIFT.search(text[:20000]):

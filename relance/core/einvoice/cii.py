@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from relance.core.einvoice.figures import Heading, Totals, check_currency, make_invoice
-from relance.core.einvoice.parties import PartyFacts, build_party
+from relance.core.einvoice.parties import OF, PartyFacts, build_party
 from relance.core.einvoice.records import EInvoice, Party
 from relance.core.einvoice.schemas import schema_errors
 from relance.core.einvoice.xmlread import Element, XmlReader, namespace
@@ -162,7 +162,7 @@ def _party(reader: XmlReader, path: str, role: str, term: str) -> Party:
     if party is None:
         reader.missing(path, f"{term} {role}")
         return Party(name="")
-    facts.name = reader.required_text("ram:Name", f"{term} nom du {role}", party)
+    facts.name = reader.required_text("ram:Name", f"{term} nom {OF[role]}", party)
     facts.ids = [
         (element.get("schemeID", ""), (element.text or "").strip())
         for element in reader.all("ram:GlobalID | ram:SpecifiedLegalOrganization/ram:ID", party)

@@ -17,6 +17,7 @@ from relance.core.identifiers import IdentifierError, clean_siren, clean_siret, 
 SIREN_SCHEME = "0002"
 SIRET_SCHEME = "0009"
 _DIGITS = re.compile(r"\D")
+OF = {"vendeur": "du vendeur", "acheteur": "de l'acheteur"}
 SHAPES: dict[Callable[[str], str], re.Pattern[str]] = {
     clean_siren: re.compile(r"\d{9}"),
     clean_siret: re.compile(r"\d{14}"),

@@ -50,8 +50,11 @@ def load_schema(key: str) -> etree.XMLSchema:
 def schema_errors(root: Element, key: str, label: str) -> list[str]:
     """Every XSD error of the document, in French: 'schéma <label> : ... (ligne N)'."""
     schema = load_schema(key)
-    if schema.validate(root):
-        return []
+    try:
+        if schema.validate(root):
+            return []
+    except etree.XMLSchemaValidateError as error:  # libxml2 gave up on the document
+        return [f"schéma {label} : validation impossible ({error})"]
     return [
         f"schéma {label} : {translate(error.message)} (ligne {error.line})"
         for error in schema.error_log

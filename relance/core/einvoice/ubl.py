@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from relance.core.einvoice.figures import Heading, Totals, check_currency, make_invoice
-from relance.core.einvoice.parties import PartyFacts, build_party
+from relance.core.einvoice.parties import OF, PartyFacts, build_party
 from relance.core.einvoice.records import EInvoice, Party
 from relance.core.einvoice.schemas import schema_errors
 from relance.core.einvoice.xmlread import Element, XmlReader, local_name, namespace
@@ -81,7 +81,7 @@ def _party(reader: XmlReader, path: str, role: str, term: str) -> Party:
         "cac:PartyName/cbc:Name", party
     )
     if not facts.name:
-        reader.missing("cac:PartyLegalEntity/cbc:RegistrationName", f"{term} nom du {role}", party)
+        reader.missing("cac:PartyLegalEntity/cbc:RegistrationName", f"{term} nom {OF[role]}", party)
     ids = "cbc:EndpointID | cac:PartyIdentification/cbc:ID | cac:PartyLegalEntity/cbc:CompanyID"
     facts.ids = [(e.get("schemeID", ""), (e.text or "").strip()) for e in reader.all(ids, party)]
     facts.vat_numbers = reader.texts(

@@ -25,12 +25,18 @@ _CII_DATE = re.compile(r"\d{8}")
 
 
 def parse_xml(data: bytes) -> Element:
-    """The root element, or EInvoiceError when the bytes are not well-formed XML."""
+    """The root element, or EInvoiceError when the bytes are not well-formed XML or have a DTD."""
     try:
-        return etree.fromstring(data, parser=_PARSER)
+        root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as error:
         line = f" (ligne {error.lineno})" if error.lineno else ""
         raise EInvoiceError([f"XML mal formé{line} : {error.msg}"]) from None
+    # No e-invoice standard uses a DTD; one declaring entities is refused rather than guessed.
+    if root.getroottree().docinfo.doctype:
+        raise EInvoiceError(
+            ["XML refusé : il déclare un DOCTYPE, qu'aucune facture électronique n'utilise"]
+        )
+    return root
 
 
 def local_name(element: Element) -> str:
@@ -82,7 +88,7 @@ class XmlReader:
 
     def malformed(self, element: Element, term: str, value: str, expected: str) -> None:
         self.reasons.append(
-            f"{self.label} : {term} illisible '{value}', {expected} attendu "
+            f"{self.label} : {term} illisible '{value}', {expected} "
             f"(élément {local_name(element)}, ligne {element.sourceline})"
         )
 
@@ -97,7 +103,7 @@ class XmlReader:
                 return datetime.date(int(value[:4]), int(value[4:6]), int(value[6:]))
             return datetime.date.fromisoformat(value[:10])
         except ValueError:
-            self.malformed(element, term, value, "une date")
+            self.malformed(element, term, value, "date attendue")
             return None
 
     def required_date(
@@ -118,7 +124,7 @@ class XmlReader:
         except InvalidOperation:
             amount = Decimal("NaN")
         if not amount.is_finite():
-            self.malformed(element, term, value, "un montant")
+            self.malformed(element, term, value, "montant attendu")
             return None
         return amount
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "relance.team",
     "relance.imports",
     "relance.dunning",
+    "relance.banking",
     "relance.web",
     "relance.demo",
 ]

@@ -14,6 +14,8 @@ class ImportBatch(models.Model):
         INVOICES = "invoices", _("Factures")
         PAYMENTS = "payments", _("Règlements")
         FEC = "fec", _("FEC")
+        BANK = "bank", _("Relevé bancaire")
+        EINVOICE = "einvoice", _("Facture électronique")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("En cours")

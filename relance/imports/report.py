@@ -20,6 +20,8 @@ RECORD_LABELS = {
     "refunds": _("remboursements"),
     "payments": _("règlements"),
     "allocations": _("lettrages"),
+    "statements": _("relevés bancaires"),
+    "bank_lines": _("lignes de relevé"),
 }
 
 

@@ -36,7 +36,9 @@ from .models import ImportBatch, ImportRejection
 from .report import ImportFileError, ImportReport
 from .store import Ledger, store_contacts, store_customer_contacts, store_customers, store_entries
 
-KINDS = tuple(ImportBatch.Kind.values)
+# Tabular files and the FEC; bank statements and e-invoices have their own services
+# (relance.banking.services).
+KINDS = ("customers", "contacts", "invoices", "payments", "fec")
 CHUNK = 5000
 
 # Progress of the imports running in this process: batch id -> (processed, total lines).

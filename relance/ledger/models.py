@@ -10,6 +10,7 @@ than what is available.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +73,15 @@ class Company(models.Model):
         help_text=_(
             "Vendredi saint et 26 décembre chômés : les relances ne partent pas ces jours-là."
         ),
+    )
+    # Reminders must not go out on stale bank data: a customer may have paid since the last
+    # statement (DESIGN.md: "a customer who has paid is not reminded").
+    pause_sending_when_bank_older_than_days = models.PositiveSmallIntegerField(
+        _("suspendre les envois si le dernier relevé bancaire a plus de (jours)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Vide : les relances partent quelle que soit la date du dernier relevé."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from relance.core.identifiers import IdentifierError, clean_phone
 from relance.core.records import ItemKind, PayerProfile, PaymentMethod
 from relance.imports.models import ImportBatch
+from relance.imports.services import KINDS as IMPORT_KINDS
 from relance.ledger.models import Company, Contact, Customer, Invoice, Payment
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -266,6 +267,7 @@ class CompanyForm(forms.ModelForm):
             "default_payment_days",
             "alsace_moselle",
             "consumer_hours",
+            "pause_sending_when_bank_older_than_days",
         ]
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
@@ -276,7 +278,11 @@ class CompanyForm(forms.ModelForm):
 
 
 class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Type de fichier"), choices=ImportBatch.Kind.choices)
+    # Bank statements and e-invoices have their own pages (views/banking.py).
+    kind = forms.ChoiceField(
+        label=_("Type de fichier"),
+        choices=[(k, label) for k, label in ImportBatch.Kind.choices if k in IMPORT_KINDS],
+    )
     file = forms.FileField(label=_("Fichier"))
     mapping = forms.FileField(
         label=_("Correspondance des colonnes (TOML, facultatif)"), required=False

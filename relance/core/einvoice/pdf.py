@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from facturx import get_xml_from_pdf
 
 from relance.core.einvoice.records import EInvoiceError
@@ -25,7 +23,3 @@ def extract_xml(data: bytes) -> bytes:
         raise EInvoiceError([NO_XML])
     assert isinstance(xml, bytes)
     return xml
-
-
-# The package logs a warning for each attachment that is not an invoice; the caller reports.
-logging.getLogger("factur-x").setLevel(logging.ERROR)

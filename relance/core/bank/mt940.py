@@ -40,6 +40,7 @@ _SWIFT_KEYS = (
     "PURP|SVCL|ULTB|ULTD|CREF|ACCW|BUSP|OCMT|CHGS|EXCH|CDTRREF|CDTRREFTP|CD|SEQT"
 )
 _KEYWORD = re.compile(rf"/({_SWIFT_KEYS})/")
+_ACCOUNT_WITH_CURRENCY = re.compile(r"([A-Z]{2}\d\d[A-Z0-9]{11,30}?) ?[A-Z]{3}$")
 _UNKNOWN_IDS = frozenset(["", "NOTPROVIDED", "NONREF"])
 
 
@@ -135,7 +136,7 @@ def _statement(block: _Block) -> BankStatement:
         for transaction, number in zip(parsed.transactions, numbers, strict=True)
     ]
     return BankStatement(
-        account=str(data.get("account_identification") or "").strip(),
+        account=_account(str(data.get("account_identification") or "")),
         currency=opening.amount.currency,
         lines=tuple(lines),
         opening_on=_date(opening.date),
@@ -145,6 +146,12 @@ def _statement(block: _Block) -> BankStatement:
         reference=str(data.get("transaction_reference") or "").strip(),
         line=block.line,
     )
+
+
+def _account(text: str) -> str:
+    """:25: as written, less the currency some banks append to the IBAN ("NL34...393 EUR")."""
+    match = _ACCOUNT_WITH_CURRENCY.match(text.strip())
+    return match.group(1) if match else text.strip()
 
 
 def _parse(block: _Block) -> Any:

@@ -102,8 +102,10 @@ class _Reader:
 
     def text(self, element: etree._Element | None, *paths: str) -> str:
         """Text of the first of `paths` that is present and not blank."""
-        for path in paths if element is not None else ():
-            found = element.find(self._path(path)) if element is not None else None
+        if element is None:
+            return ""
+        for path in paths:
+            found = element.find(self._path(path))
             if found is not None and (found.text or "").strip():
                 return (found.text or "").strip()
         return ""

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from relance.banking.models import BankLine
 from relance.core.identifiers import IdentifierError, clean_phone
 from relance.core.records import ItemKind, PayerProfile, PaymentMethod
 from relance.imports.models import ImportBatch
@@ -298,3 +299,53 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("Le fichier de correspondance doit être en UTF-8.")
             ) from None
+
+
+class BankStatementUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Relevé bancaire"),
+        help_text=_("CAMT.053 ou CAMT.054 (XML), CFONB 120, OFX ou MT940"),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one `<input type=file multiple>` (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
+class EInvoiceUploadForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Factures électroniques"),
+        help_text=_("Factur-X (PDF), CII ou UBL (XML) ; plusieurs fichiers à la fois"),
+    )
+
+
+class BankLineFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Recherche"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Libellé, contrepartie, référence ou montant"),
+                "type": "search",
+            }
+        ),
+    )
+    status = forms.ChoiceField(
+        label=_("Statut"),
+        required=False,
+        choices=[("", _("Tous les statuts")), *BankLine.Status.choices],
+    )
+    statement = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import company, customers, dunning, imports, ledger
+from .views import banking, company, customers, dunning, imports, ledger
 
 company_patterns = [
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
@@ -72,6 +72,10 @@ company_patterns = [
     path(
         "imports/<int:pk>/progress/", imports.ImportProgressView.as_view(), name="import_progress"
     ),
+    path("bank/statements/", banking.BankStatementListView.as_view(), name="bank_statement_list"),
+    path("bank/lines/", banking.BankLineListView.as_view(), name="bank_line_list"),
+    path("bank/upload/", banking.BankUploadView.as_view(), name="bank_upload"),
+    path("einvoices/upload/", banking.EInvoiceUploadView.as_view(), name="einvoice_upload"),
 ]
 
 urlpatterns = [

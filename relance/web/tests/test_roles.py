@@ -338,6 +338,44 @@ ROLE_CASES = [
     ),
 ]
 
+
+def bank_upload_data(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("releve.txt", b"pas un releve")}
+
+
+def einvoice_upload_data(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"files": [SimpleUploadedFile("facture.txt", b"pas une facture")]}
+
+
+ROLE_CASES += [
+    RoleCase("bank_statement_list", lambda w: f"{base(w)}/bank/statements/"),
+    RoleCase("bank_line_list", lambda w: f"{base(w)}/bank/lines/", allowed=Role.ACCOUNTANT),
+    RoleCase("bank_upload", lambda w: f"{base(w)}/bank/upload/", denied=W),
+    RoleCase(
+        "bank_upload",
+        lambda w: f"{base(w)}/bank/upload/",
+        "post",
+        bank_upload_data,
+        denied=Role.COLLECTOR,
+        allowed=Role.ACCOUNTANT,
+        expect=200,  # the result (here the refusal) is shown on the page
+    ),
+    RoleCase("einvoice_upload", lambda w: f"{base(w)}/einvoices/upload/", denied=Role.SALES),
+    RoleCase(
+        "einvoice_upload",
+        lambda w: f"{base(w)}/einvoices/upload/",
+        "post",
+        einvoice_upload_data,
+        denied=W,
+        allowed=Role.MANAGER,
+        expect=200,
+    ),
+]
+
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)
 
 

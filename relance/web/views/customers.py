@@ -14,6 +14,7 @@ from relance.team.access import Action
 
 from ..forms import ContactForm, CustomerFilterForm, CustomerForm
 from ..queries import customer_page
+from .banking import bank_freshness_context
 from .base import CompanyView, FormView
 
 
@@ -31,7 +32,12 @@ class CustomerListView(CompanyView):
         return render(
             request,
             "web/customer_list.html",
-            {"form": form, "page": page, "can_edit": self.can(Action.EDIT_CUSTOMER)},
+            {
+                "form": form,
+                "page": page,
+                "can_edit": self.can(Action.EDIT_CUSTOMER),
+                **bank_freshness_context(self.company, self.today),
+            },
         )
 
 
@@ -53,6 +59,7 @@ class CustomerDetailView(CompanyView):
             "today": self.today,
             "can_edit": self.can(Action.EDIT_CUSTOMER),
             "can_edit_ledger": self.can(Action.EDIT_LEDGER),
+            **bank_freshness_context(self.company, self.today),
         }
         return render(request, "web/customer_detail.html", context)
 

@@ -19,6 +19,7 @@ and other figures is refused with the differences.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -43,6 +44,7 @@ from relance.ledger import services as ledger
 from relance.ledger.models import Company, Contact, Customer, Invoice
 
 Reader = Callable[[bytes, str], EInvoice]
+logger = logging.getLogger(__name__)
 Source = Path | str | tuple[str, bytes]
 
 
@@ -126,11 +128,18 @@ def import_einvoice(
         with transaction.atomic():
             _import(company, batch, data, name, reader or _default_reader, result)
     except Refused as refusal:
-        result.status, result.reasons = "refused", refusal.reasons
-        result.invoice_id = result.customer_id = None
-        result.customer_created = False
+        _refuse(result, refusal.reasons)
+    except Exception as error:  # a reader's or the database's bug must not stop the others
+        logger.exception("e-invoice %s of %s", name, company.code)
+        _refuse(result, [f"erreur interne : {error!r}"])
     _close(batch, result)
     return result
+
+
+def _refuse(result: EInvoiceResult, reasons: list[str]) -> None:
+    result.status, result.reasons = "refused", reasons
+    result.invoice_id = result.customer_id = None
+    result.customer_code, result.customer_created = "", False
 
 
 def _load(source: Source) -> tuple[str, bytes]:

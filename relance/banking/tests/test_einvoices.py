@@ -227,6 +227,20 @@ def test_one_bad_file_never_blocks_the_good_ones(company):
     assert Invoice.objects.count() == 2
 
 
+def test_a_crashing_reader_refuses_its_file_and_not_the_others(company):
+    good = reader_of(**{"c.xml": document()})
+
+    def reader(data, name):
+        if name == "a.xml":
+            raise ValueError("bug")
+        return good(data, name)
+
+    results = run(company, reader, "a.xml", "c.xml")
+    assert [r.status for r in results] == ["refused", "created"]
+    assert results[0].reasons == ["erreur interne : ValueError('bug')"]
+    assert ImportBatch.objects.get(pk=results[0].batch_id).status == "failed"
+
+
 def test_a_refused_file_leaves_no_customer_behind(company):
     bad = document(number="X" * 61)
     [result] = run(company, reader_of(**{"a.xml": bad}), "a.xml")

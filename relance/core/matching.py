@@ -10,7 +10,7 @@ from stdnum import iso11649
 from .bank.records import BankLine
 from .matching_index import Portfolio, cents
 from .matching_records import Candidate, CustomerHint, LineMatch, MatchPolicy, OpenItem, Share
-from .matching_rules import Evidence, Explanation, candidate, evidence_for, explain
+from .matching_rules import DOUBT, Evidence, Explanation, candidate, evidence_for, explain
 
 __all__ = [
     "Candidate",
@@ -25,6 +25,8 @@ __all__ = [
 
 AMOUNT_ONLY = Decimal("0.6")  # one open item of the whole portfolio has this amount
 AMBIGUOUS_AMOUNT = Decimal("0.3")
+MAX_AMOUNT_ONLY = 50
+SOLE_PAYEE = DOUBT["close_name"] / DOUBT["shared_name"]
 DEFAULT_POLICY = MatchPolicy()  # frozen, so one shared default is safe
 
 
@@ -80,10 +82,19 @@ def _candidates(line: BankLine, portfolio: Portfolio, policy: MatchPolicy) -> li
     if not evidence.doubt:
         return _by_amount_only(line.currency, amount, portfolio, policy)
     unique = _is_unique_amount(line.currency, amount, portfolio)
+    explained = {
+        customer_id: _explanations(customer_id, line, evidence, portfolio, policy)
+        for customer_id in evidence.doubt
+    }
+    paying = [c for c, explanations in explained.items() if explanations[0].shares]
     found = []
-    for customer_id, doubt in evidence.doubt.items():
+    for customer_id, explanations in explained.items():
+        doubt = evidence.doubt[customer_id]
+        if paying == [customer_id] and "shared_name" in evidence.applied[customer_id]:
+            # Several customers bear this name but only this one owes what the line pays.
+            doubt *= SOLE_PAYEE
         reasons = evidence.reasons[customer_id]
-        for explanation in _explanations(customer_id, line, evidence, portfolio, policy):
+        for explanation in explanations:
             found.append(candidate(customer_id, explanation, doubt, reasons, unique))
     found.sort(key=lambda found: -found.confidence)
     return found[: policy.max_candidates]
@@ -113,6 +124,9 @@ def _by_amount_only(
     currency: str, amount: int, portfolio: Portfolio, policy: MatchPolicy
 ) -> list[Candidate]:
     """Nothing says who pays: open items of exactly this amount are proposed, never sure."""
+    sharing = portfolio.by_amount.get((currency, amount), ())
+    if len(sharing) > MAX_AMOUNT_ONLY:  # a round amount owed by hundreds: nothing to propose
+        return []
     items = _items_of_amount(currency, amount, portfolio)
     confidence = AMOUNT_ONLY if len(items) == 1 else AMBIGUOUS_AMOUNT
     return [
@@ -138,7 +152,8 @@ def _items_of_amount(currency: str, amount: int, portfolio: Portfolio) -> list[O
 
 
 def _is_unique_amount(currency: str, amount: int, portfolio: Portfolio) -> bool:
-    return len(_items_of_amount(currency, amount, portfolio)) == 1
+    sharing = portfolio.by_amount.get((currency, amount), ())
+    return len(sharing) == 1 and portfolio.remaining[sharing[0]] == amount
 
 
 def _is_sure(candidates: list[Candidate], policy: MatchPolicy) -> bool:

@@ -13,6 +13,7 @@ still sure because the number and the name agree; without the name it would be 0
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,6 +26,7 @@ from .matching_text import (
     compact_iban,
     creditor_references,
     name_tokens,
+    number_keys,
     text_number_keys,
 )
 
@@ -32,6 +34,8 @@ STRONG_NUMBER = 5  # digits a number key needs to name an item on its own
 MAX_ITEMS_PER_KEY = 3  # a key naming more items than this names none
 NAME_FLOOR = 75.0  # below this a name says nothing
 NAME_CLOSE = 90.0
+NAME_SPREAD = 10.0  # names scoring this much below the best one are not candidates
+MAX_NAMESAKES = 20
 DOUBT = {
     "reference": 0.03,
     "number": 0.07,
@@ -43,6 +47,10 @@ DOUBT = {
     "similar_name": 0.5,
 }
 EXACT, AMBIGUOUS, OVERPAID = 0.2, 0.6, 1.5
+# An amount is common when more open items have it than 5 or one customer in 1,000 (in a
+# large ledger 100.00 is owed by hundreds of customers, 40.91 by a handful).
+COMMON_AMOUNT, COMMON_EXACT = 5, 0.5
+SUBSETS_PER_DOUBT = 2_000
 UNIQUE_AMOUNT = 0.5  # the only open item of the whole portfolio with this amount
 NO_ITEM_CAP = 0.7  # a customer without any item explained is never more sure than this
 
@@ -96,8 +104,16 @@ def evidence_for(line: BankLine, portfolio: Portfolio) -> Evidence:
 
 
 def _references(line: BankLine, portfolio: Portfolio, evidence: Evidence) -> None:
+    """An RF reference equal to an item's, or built from an item's number the way
+    `creditor_reference` builds it (RF + check digits + the number without separators)."""
     for reference in creditor_references(line.structured_reference, line.remittance):
-        for item_id in portfolio.by_reference.get(compact(reference), ()):
+        named = portfolio.by_reference.get(reference) or [
+            item_id
+            for key in number_keys(reference[4:])
+            for item_id in portfolio.by_number.get(key, ())
+            if compact(portfolio.items[item_id].number) == reference[4:]
+        ]
+        for item_id in named:
             item = portfolio.items[item_id]
             if item.currency == line.currency:
                 evidence.name(item.customer_id, item_id, "reference")
@@ -140,7 +156,11 @@ def _names(line: BankLine, portfolio: Portfolio, evidence: Evidence) -> None:
         scores = portfolio.similar_customers(tokens, NAME_FLOOR)
     best = max(scores.values(), default=0.0)
     rivals = sum(1 for score in scores.values() if score >= best - 5)
-    for customer_id, score in scores.items():
+    # Only the closest few names go on: each costs a look at the customer's open items.
+    closest = sorted(scores.items(), key=lambda pair: -pair[1])[:MAX_NAMESAKES]
+    for customer_id, score in closest:
+        if score < best - NAME_SPREAD:
+            break
         if score >= NAME_CLOSE:
             reason = "close_name" if rivals == 1 and score == best else "shared_name"
             evidence.add(customer_id, reason)
@@ -158,18 +178,34 @@ def explain(
     """The ways `amount` (cents) pays the customer's items: the named ones first, else the
     open ones (`pool`, oldest first) by exact amount or by a small combination."""
     if named:
-        return [_explain_named(amount, named, pool, portfolio, policy)]
+        return _explain_named(amount, named, pool, portfolio, policy)
     remaining = portfolio.remaining
     singles = [item for item in pool if remaining[item.id] == amount]
     if singles:
-        factor = EXACT if len(singles) == 1 else AMBIGUOUS
+        factor = _amount_factor(amount, pool[0].currency, portfolio)
+        factor = factor if len(singles) == 1 else AMBIGUOUS
         return [Explanation(((item.id, amount),), 0, 0, ("amount",), factor) for item in singles]
     chosen = pool[: policy.combination_pool]
     combos = combinations(
         [(item.id, remaining[item.id]) for item in chosen], amount, 2, policy.max_combination
     )
-    factor = EXACT if len(combos) == 1 else AMBIGUOUS
+    factor = _combination_factor(len(chosen), policy.max_combination)
+    factor = factor if len(combos) == 1 else AMBIGUOUS
     return [Explanation(combo, 0, 0, ("combination",), factor) for combo in combos]
+
+
+def _amount_factor(amount: int, currency: str, portfolio: Portfolio) -> float:
+    """An exact amount says less when many open items share it (round amounts)."""
+    sharing = len(portfolio.by_amount.get((currency, amount), ()))
+    common = sharing > max(COMMON_AMOUNT, len(portfolio.names) // 1000)
+    return COMMON_EXACT if common else EXACT
+
+
+def _combination_factor(pool: int, largest: int) -> float:
+    """A sum found among many subsets may be a coincidence: 4 items give 11 subsets of 2 to
+    4 (factor 0.21), 12 give 781 (0.59), 24 give 12,926 (1.0, no help at all)."""
+    subsets = sum(math.comb(pool, size) for size in range(2, largest + 1))
+    return min(1.0, EXACT + subsets / SUBSETS_PER_DOUBT)
 
 
 def _explain_named(
@@ -178,27 +214,29 @@ def _explain_named(
     pool: list[OpenItem],
     portfolio: Portfolio,
     policy: MatchPolicy,
-) -> Explanation:
+) -> list[Explanation]:
     """Items the line names by reference or number, all paid, paid less fees, partly paid,
     or paid with more (another small combination of open items, else an overpayment)."""
     remaining = portfolio.remaining
     owed = [(item.id, remaining[item.id]) for item in named]
     total = sum(cents_ for _, cents_ in owed)
     if total == amount:
-        return Explanation(tuple(owed), 0, 0, ("amount",), EXACT)
+        return [Explanation(tuple(owed), 0, 0, ("amount",), EXACT)]
     if 0 < total - amount <= cents(policy.max_fee):
-        return Explanation(tuple(owed), 0, total - amount, ("fee",), EXACT)
+        return [Explanation(tuple(owed), 0, total - amount, ("fee",), EXACT)]
     if amount < total:
         subset = combinations(owed, amount, 1, policy.max_combination, limit=1)
         if subset and len(owed) > 1:
-            return Explanation(subset[0], 0, 0, ("combination",), EXACT)
-        return Explanation(_spread(owed, amount), 0, 0, ("partial",), 1.0)
+            return [Explanation(subset[0], 0, 0, ("combination",), EXACT)]
+        return [Explanation(_spread(owed, amount), 0, 0, ("partial",), 1.0)]
     others = [(i.id, remaining[i.id]) for i in pool[: policy.combination_pool] if i not in named]
     room = policy.max_combination - len(owed)
     extra = combinations(others, amount - total, 1, room, limit=2) if room > 0 else []
+    overpaid = Explanation(tuple(owed), amount - total, 0, ("overpayment",), OVERPAID)
     if len(extra) == 1:
-        return Explanation(tuple(owed) + extra[0], 0, 0, ("combination",), EXACT)
-    return Explanation(tuple(owed), amount - total, 0, ("overpayment",), OVERPAID)
+        # The extra may pay unnamed items or be a real overpayment: both are proposed.
+        return [Explanation(tuple(owed) + extra[0], 0, 0, ("combination",), 1.0), overpaid]
+    return [overpaid]
 
 
 def _spread(owed: list[tuple[int, int]], amount: int) -> tuple[tuple[int, int], ...]:

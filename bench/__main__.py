@@ -23,7 +23,15 @@ def main() -> int:
     parser.add_argument("--size", choices=("small", "large"), default="large")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--matching-only", action="store_true", help="only payment matching (no database)"
+    )
     args = parser.parse_args()
+    if args.matching_only:
+        from .matching import run as run_matching
+
+        run_matching(args.seed)
+        return 0
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     if args.db == "postgres":
         return _on_postgres(args)
@@ -51,6 +59,9 @@ def _bench(args: argparse.Namespace) -> int:
     from .run import run
 
     result = run(args.size, args.db, args.seed, BENCH_VAR)
+    from .matching import run as run_matching
+
+    result["matching"] = run_matching(args.seed)
     result["machine"] = {
         "cpus": os.cpu_count(),
         "platform": platform.platform(),

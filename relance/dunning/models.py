@@ -310,6 +310,9 @@ class Reminder(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set right before the channel is asked to send: a claim interrupted before this moment
+    # never reached the channel and goes back to pending; after it, it is uncertain.
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     error = models.TextField(_("erreur"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -321,15 +324,20 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["company", "status"]),
             models.Index(fields=["customer", "created_at"]),
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(status="pending"),
-                name="reminder_to_send",
-            ),
+            # Workers claim pending reminders in id order: this index walks only those.
+            models.Index(fields=["id"], condition=Q(status="pending"), name="reminder_pending"),
         ]
 
     def __str__(self) -> str:
         return f"{self.customer} — {self.step_name}"
+
+    def listed_items(self) -> list["ReminderItem"]:
+        """The listed items with their invoices, in order; from the prefetch the sender makes
+        for a whole batch when there is one."""
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("items")
+        if cached is not None:
+            return list(cached)
+        return list(self.items.select_related("invoice").order_by("pk"))
 
 
 class ReminderItem(models.Model):

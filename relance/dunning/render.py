@@ -123,7 +123,7 @@ def reminder_context(reminder: Reminder, language: str | None = None) -> dict:
             row.invoice.currency,
             row.invoice.is_credit,
         )
-        for row in reminder.items.select_related("invoice")
+        for row in reminder.listed_items()
     ]
     parties = {
         "customer": _customer(customer),

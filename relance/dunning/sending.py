@@ -1,16 +1,20 @@
-"""Sending the outbox: claim a pending reminder, re-check it, send it, record each step.
+"""Sending the outbox: claim pending reminders, re-check them, send them, record each step.
 
-Any number of workers share the outbox. A worker claims one reminder at a time atomically
-(`SELECT ... FOR UPDATE SKIP LOCKED` where the database has it, PostgreSQL; otherwise a
-conditional `UPDATE ... WHERE status = 'pending'` that must change exactly one row, SQLite),
-so nothing is sent twice. Every status change writes a ReminderEvent (append-only history).
+Any number of workers share the outbox. A worker claims a batch (BATCH) atomically
+(`SELECT ... FOR UPDATE SKIP LOCKED` where the database has it, PostgreSQL; otherwise the
+claim runs in one IMMEDIATE transaction, SQLite; the UPDATE only takes rows still pending),
+so nothing is sent twice. The batch is re-checked in a few queries, then each reminder is
+sent in turn: `attempt_started_at` is set right before the channel is asked, so at most one
+reminder per worker is ever "in flight". Every status change writes a ReminderEvent
+(append-only history).
 
 DESIGN.md rules applied here:
 - "a reminder re-checks the balance right before sending": items paid, disputed or held since
   planning are dropped; a reminder left with nothing to ask is cancelled.
 - "A crash between sending and sent leaves the reminder uncertain": a claim older than
   STALE_AFTER (or left by this very worker before it restarted) becomes uncertain, for a
-  person to resolve; it is never retried blindly.
+  person to resolve, if the channel was asked; it is never retried blindly. The untried rest
+  of an interrupted batch goes back to pending (the channel never saw it).
 
 Only email reminders are claimed for now: SMS, letters, registered letters, calls and tasks
 stay pending until their channels exist (SENT_CHANNELS).
@@ -26,7 +30,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Prefetch, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from relance.core.dunning import Channel as ChannelKind
@@ -48,7 +52,7 @@ BACKOFF_MINUTES = (1, 5, 30, 120)
 MAX_ATTEMPTS = 5
 # Far longer than one SMTP exchange (set EMAIL_TIMEOUT): an older claim was interrupted.
 STALE_AFTER = timedelta(minutes=15)
-CANDIDATES = 20  # rows read per conditional-UPDATE attempt (SQLite)
+BATCH = 20  # reminders claimed at once: a few queries per batch instead of per reminder
 
 
 @dataclass
@@ -82,7 +86,7 @@ def send_pending(
     channel: Channel | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Counts:
-    """Send what is due, one claimed reminder at a time, over one connection."""
+    """Send what is due, a claimed batch at a time, over one connection."""
     counts = Counts(uncertain=mark_uncertain(now or timezone.now()))
     channel = channel or email_channel()
     try:
@@ -90,20 +94,36 @@ def send_pending(
             if should_stop is not None and should_stop():
                 break
             moment = now or timezone.now()
-            reminder = claim_next(worker_id, moment)
-            if reminder is None:
+            size = BATCH if limit is None else min(BATCH, limit - counts.claimed)
+            batch = claim_batch(worker_id, moment, size)
+            if not batch:
                 break
-            counts.claimed += 1
-            outcome = send_one(reminder, channel, worker_id, moment)
-            if outcome == "outage":
-                # The server is down: the rest of the batch would fail the same way.
-                counts.retried += 1
-                counts.stopped_by_outage = True
+            counts.claimed += len(batch)
+            if not _send_batch(batch, channel, worker_id, moment, counts, should_stop):
                 break
-            setattr(counts, outcome, getattr(counts, outcome) + 1)
     finally:
         channel.close()
     return counts
+
+
+def _send_batch(batch, channel, worker_id, now, counts: Counts, should_stop) -> bool:
+    """Send a claimed batch; False when the pass must stop (outage or stop asked), after
+    giving back the reminders it did not try."""
+    context = _Context(batch, now)
+    for position, reminder in enumerate(batch):
+        if should_stop is not None and should_stop():
+            release(batch[position:], worker_id, "rendue : arrêt du worker")
+            return False
+        outcome = send_one(reminder, channel, worker_id, now, context)
+        if outcome == "outage":
+            # The server is down: the rest of the batch would fail the same way.
+            counts.retried += 1
+            counts.stopped_by_outage = True
+            release(batch[position + 1 :], worker_id, "rendue : serveur d'envoi injoignable")
+            return False
+        if outcome:
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+    return True
 
 
 def email_channel() -> EmailChannel:
@@ -117,19 +137,38 @@ def email_channel() -> EmailChannel:
 
 def claim_next(worker_id: str, now: datetime) -> Reminder | None:
     """Take one due pending reminder for this worker, or None when there is none."""
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            locked = _claimable(now).select_for_update(skip_locked=True)
-            pk = locked.values_list("pk", flat=True).first()
-            return None if pk is None else _take(pk, worker_id, now)
-    while True:
-        candidates = list(_claimable(now).values_list("pk", flat=True)[:CANDIDATES])
-        if not candidates:
-            return None
-        for pk in candidates:
-            if (reminder := _take(pk, worker_id, now)) is not None:
-                return reminder
-        # All taken by other workers meanwhile: read the next candidates.
+    batch = claim_batch(worker_id, now, 1)
+    return batch[0] if batch else None
+
+
+def claim_batch(worker_id: str, now: datetime, size: int = 1) -> list[Reminder]:
+    """Take up to `size` due pending reminders for this worker, in id order.
+
+    PostgreSQL locks the rows it takes and skips those other workers hold; SQLite runs the
+    whole claim in one IMMEDIATE transaction (writers queue), and the UPDATE changes a row
+    only while it is still pending in both cases."""
+    with transaction.atomic():
+        claimable = _claimable(now)
+        if connection.features.has_select_for_update_skip_locked:
+            claimable = claimable.select_for_update(skip_locked=True)
+        ids = list(claimable.values_list("pk", flat=True)[:size])
+        if not ids:
+            return []
+        Reminder.objects.filter(pk__in=ids, status=Status.PENDING).update(
+            status=Status.SENDING, claimed_by=worker_id, claimed_at=now, attempt_started_at=None
+        )
+        taken = list(
+            Reminder.objects.filter(pk__in=ids, status=Status.SENDING, claimed_by=worker_id)
+            .select_related("company", "customer__collector")
+            .order_by("pk")
+        )
+        ReminderEvent.objects.bulk_create(
+            ReminderEvent(
+                reminder_id=r.pk, status=Status.SENDING, note=f"pris en charge par {worker_id}"
+            )
+            for r in taken
+        )
+    return taken
 
 
 def _claimable(now: datetime):
@@ -141,43 +180,63 @@ def _claimable(now: datetime):
     )
 
 
-def _take(pk: int, worker_id: str, now: datetime) -> Reminder | None:
-    """The conditional UPDATE: it changes one row only if the reminder is still pending."""
+def release(reminders: list[Reminder], worker_id: str, note: str) -> int:
+    """Give claimed reminders that were never tried back to the outbox."""
     with transaction.atomic():
-        changed = Reminder.objects.filter(pk=pk, status=Status.PENDING).update(
-            status=Status.SENDING,
-            claimed_by=worker_id,
-            claimed_at=now,
-            attempts=F("attempts") + 1,
+        ids = list(
+            Reminder.objects.filter(
+                pk__in=[r.pk for r in reminders],
+                status=Status.SENDING,
+                claimed_by=worker_id,
+                attempt_started_at__isnull=True,
+            ).values_list("pk", flat=True)
         )
-        if changed != 1:
-            return None
-        reminder = Reminder.objects.select_related("company", "customer__collector").get(pk=pk)
-        record_event(
-            reminder, Status.SENDING, f"pris en charge par {worker_id}, essai {reminder.attempts}"
+        Reminder.objects.filter(pk__in=ids).update(
+            status=Status.PENDING, claimed_by="", claimed_at=None
         )
-        return reminder
+        ReminderEvent.objects.bulk_create(
+            ReminderEvent(reminder_id=pk, status=Status.PENDING, note=note) for pk in ids
+        )
+    return len(ids)
+
+
+def _start_attempt(reminder: Reminder, worker_id: str, now: datetime) -> bool:
+    """Mark the moment the channel is asked: from here an interruption is uncertain."""
+    changed = Reminder.objects.filter(
+        pk=reminder.pk, status=Status.SENDING, claimed_by=worker_id
+    ).update(attempt_started_at=now, attempts=F("attempts") + 1)
+    if changed:
+        reminder.attempt_started_at, reminder.attempts = now, reminder.attempts + 1
+    return bool(changed)
 
 
 def mark_uncertain(now: datetime, *, worker_id: str | None = None) -> int:
-    """Claims interrupted by a crash become uncertain: perhaps sent, so never sent again
-    without a person deciding. With `worker_id`, every claim of that (restarting) worker."""
+    """Claims interrupted by a crash: those that reached the channel become uncertain (perhaps
+    sent, so never sent again without a person deciding); those that never did go back to
+    pending. With `worker_id`, every claim of that (restarting) worker. Returns how many
+    became uncertain."""
     interrupted = Q(claimed_at__lt=now - STALE_AFTER)
     if worker_id:
         interrupted |= Q(claimed_by=worker_id)
     found = Reminder.objects.filter(interrupted, status=Status.SENDING)
-    rows = found.values_list("pk", "claimed_by", "claimed_at")
+    untried = list(found.filter(attempt_started_at__isnull=True))
+    for claimed_by in {r.claimed_by for r in untried}:
+        release([r for r in untried if r.claimed_by == claimed_by], claimed_by,
+                "rendue : prise en charge interrompue avant tout envoi")  # fmt: skip
+    rows = found.filter(attempt_started_at__isnull=False).values_list(
+        "pk", "claimed_by", "attempt_started_at"
+    )
     return sum(_declare_uncertain(*row) for row in rows)
 
 
-def _declare_uncertain(pk: int, claimed_by: str, claimed_at: datetime) -> bool:
+def _declare_uncertain(pk: int, claimed_by: str, started_at: datetime) -> bool:
     with transaction.atomic():
         changed = Reminder.objects.filter(pk=pk, status=Status.SENDING).update(
             status=Status.UNCERTAIN
         )
         if changed:
             note = (
-                f"envoi interrompu ({claimed_by}, pris le {claimed_at:%Y-%m-%d %H:%M:%S} UTC) :"
+                f"envoi interrompu ({claimed_by}, tenté le {started_at:%Y-%m-%d %H:%M:%S} UTC) :"
                 " peut-être envoyée, à vérifier"
             )
             ReminderEvent.objects.create(reminder_id=pk, status=Status.UNCERTAIN, note=note)
@@ -187,12 +246,18 @@ def _declare_uncertain(pk: int, claimed_by: str, claimed_at: datetime) -> bool:
 # --- Sending one reminder ---------------------------------------------------------------------
 
 
-def send_one(reminder: Reminder, channel: Channel, worker_id: str, now: datetime) -> str:
-    """Re-check, send, record. The outcome: sent, cancelled, retried, failed or outage."""
-    reason = recheck(reminder, local_today(reminder.company, now))
+def send_one(
+    reminder: Reminder, channel: Channel, worker_id: str, now: datetime, context=None
+) -> str:
+    """Re-check, send, record. The outcome: sent, cancelled, retried, failed, outage, or ""
+    when the claim was lost before trying (declared uncertain or given back meanwhile)."""
+    context = context or _Context([reminder], now)
+    reason = context.recheck(reminder)
     if reason:
         _finish(reminder, worker_id, Status.CANCELLED, reason)
         return "cancelled"
+    if not _start_attempt(reminder, worker_id, now):
+        return ""
     _ensure_text(reminder)
     try:
         delivery = channel.send(reminder)
@@ -244,6 +309,7 @@ def _retry(reminder: Reminder, worker_id: str, now: datetime, failure: Exception
         error=str(failure),
         claimed_by="",
         claimed_at=None,
+        attempt_started_at=None,
     )
     return "retried"
 
@@ -274,36 +340,80 @@ def _finish(reminder: Reminder, worker_id: str, status: str, note: str, **fields
 def recheck(reminder: Reminder, today: date) -> str:
     """Drop the items paid, disputed or held since planning and update the amounts; the
     reason to cancel the reminder when nothing is left to ask, else ""."""
-    if is_thanks(reminder):
-        return ""  # it asks for nothing: there is nothing to re-check
-    customer = reminder.customer
-    if customer.is_handed_over:
-        return "annulée : client transmis au contentieux"
-    if _active_holds(today).filter(customer=customer, invoice__isnull=True).exists():
-        return "annulée : client bloqué (stop relance)"
-    items = list(reminder.items.select_related("invoice").order_by("pk"))
-    ids = [item.invoice_id for item in items]
-    disputed = set(
-        Dispute.objects.filter(invoice_id__in=ids, status=Dispute.Status.OPEN).values_list(
-            "invoice_id", flat=True
+    return _Context([reminder], today=today).recheck(reminder)
+
+
+class _Context:
+    """What the re-check of a claimed batch needs, read in a handful of queries for the whole
+    batch instead of for each reminder. The items (with their invoices) are attached to each
+    reminder, so the channel attaching the invoice PDFs reads them from there too."""
+
+    def __init__(
+        self, reminders: list[Reminder], now: datetime | None = None, *, today: date | None = None
+    ) -> None:
+        self.today = {
+            r.pk: today if today is not None else local_today(r.company, now) for r in reminders
+        }
+        prefetch_related_objects(
+            reminders,
+            Prefetch(
+                "items", queryset=ReminderItem.objects.select_related("invoice").order_by("pk")
+            ),
         )
-    )
-    held = set(_active_holds(today).filter(invoice_id__in=ids).values_list("invoice_id", flat=True))
-    kept, dropped = [], []
-    for item in items:
-        why = _drop_reason(item.invoice, disputed, held)
-        if why:
-            dropped.append((item, why))
-        else:
-            kept.append(item)
-    if not any(item.moved_to_level is not None for item in kept):
-        return "annulée : plus rien à relancer" + _describe(dropped)
-    position = _position(reminder, kept, today)
-    if position.balance <= 0:
-        return f"annulée : solde net nul ou créditeur ({position.balance} {reminder.currency})"
-    if dropped or _has_moved(reminder, kept, position):
-        _update(reminder, kept, dropped, position)
-    return ""
+        invoice_ids = {item.invoice_id for r in reminders for item in r.items.all()}
+        customer_ids = {r.customer_id for r in reminders}
+        self.disputed = set(
+            Dispute.objects.filter(
+                invoice_id__in=invoice_ids, status=Dispute.Status.OPEN
+            ).values_list("invoice_id", flat=True)
+        )
+        self.holds = list(
+            Hold.objects.filter(lifted_at__isnull=True, customer_id__in=customer_ids).values_list(
+                "customer_id", "invoice_id", "ends_on"
+            )
+        )
+        rows = (
+            Payment.objects.filter(customer_id__in=customer_ids, unallocated_amount__gt=0)
+            .values_list("customer_id", "currency")
+            .annotate(total=Sum("unallocated_amount"))
+        )
+        self.unallocated = {(customer, currency): total for customer, currency, total in rows}
+
+    def recheck(self, reminder: Reminder) -> str:
+        if is_thanks(reminder):
+            return ""  # it asks for nothing: there is nothing to re-check
+        today = self.today.get(reminder.pk) or local_today(reminder.company)
+        if reminder.customer.is_handed_over:
+            return "annulée : client transmis au contentieux"
+        held = self._held(reminder.customer_id, today)
+        if None in held:
+            return "annulée : client bloqué (stop relance)"
+        kept, dropped = [], []
+        for item in reminder.items.all():
+            why = _drop_reason(item.invoice, self.disputed, held)
+            if why:
+                dropped.append((item, why))
+            else:
+                kept.append(item)
+        if not any(item.moved_to_level is not None for item in kept):
+            return "annulée : plus rien à relancer" + _describe(dropped)
+        unallocated = self.unallocated.get((reminder.customer_id, reminder.currency))
+        position = _position(kept, unallocated or Decimal(0), today)
+        if position.balance <= 0:
+            return f"annulée : solde net nul ou créditeur ({position.balance} {reminder.currency})"
+        if dropped or _has_moved(reminder, kept, position):
+            _update(reminder, kept, dropped, position)
+            # Read the items again (some were removed) when the channel asks for them.
+            getattr(reminder, "_prefetched_objects_cache", {}).pop("items", None)
+        return ""
+
+    def _held(self, customer_id: int, today: date) -> set[int | None]:
+        """Invoice ids on hold for the customer; None in the set when the customer is."""
+        return {
+            invoice_id
+            for customer, invoice_id, ends_on in self.holds
+            if customer == customer_id and (ends_on is None or ends_on >= today)
+        }
 
 
 def is_thanks(reminder: Reminder) -> bool:
@@ -312,13 +422,7 @@ def is_thanks(reminder: Reminder) -> bool:
     return reminder.level == THANKS_LEVEL and reminder.step_name == THANKS_STEP
 
 
-def _active_holds(today: date):
-    return Hold.objects.filter(lifted_at__isnull=True).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
-    )
-
-
-def _drop_reason(invoice: Invoice, disputed: set[int], held: set[int]) -> str:
+def _drop_reason(invoice: Invoice, disputed: set[int], held: set[int | None]) -> str:
     if invoice.open_amount <= 0:
         return "réglée"
     if not invoice.is_credit and (invoice.is_disputed or invoice.pk in disputed):
@@ -334,7 +438,7 @@ def _describe(dropped: list[tuple[ReminderItem, str]]) -> str:
     return " (" + ", ".join(f"{item.invoice.number} {why}" for item, why in dropped) + ")"
 
 
-def _position(reminder: Reminder, kept: list[ReminderItem], today: date) -> AccountPosition:
+def _position(kept: list[ReminderItem], unallocated: Decimal, today: date) -> AccountPosition:
     """The planner's netting (relance.core.dunning): listed items minus unallocated payments."""
     debit = credit = overdue = Decimal(0)
     for item in kept:
@@ -345,9 +449,6 @@ def _position(reminder: Reminder, kept: list[ReminderItem], today: date) -> Acco
             debit += invoice.open_amount
             if invoice.due_on < today:
                 overdue += invoice.open_amount
-    unallocated = Payment.objects.filter(
-        customer_id=reminder.customer_id, currency=reminder.currency, unallocated_amount__gt=0
-    ).aggregate(total=Sum("unallocated_amount"))["total"] or Decimal(0)
     return account_position(debit, credit, unallocated, overdue)
 
 

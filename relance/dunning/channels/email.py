@@ -82,7 +82,7 @@ def sender(reminder: Reminder) -> str:
 def invoice_pdfs(reminder: Reminder) -> list[tuple[str, bytes]]:
     """(file name, bytes) of the PDF of each listed invoice that has one."""
     pdfs = []
-    for item in reminder.items.select_related("invoice").order_by("pk"):
+    for item in reminder.listed_items():
         invoice = item.invoice
         if not invoice.pdf:
             continue

@@ -41,7 +41,7 @@ from relance.ledger.models import Invoice
 from tests.pg import free_port
 
 ITERATIONS = int(os.environ.get("RELANCE_CRASH_ITERATIONS", "40"))
-REMINDERS_PER_ITERATION = 30  # more than a worker sends before its kill: none runs dry
+PENDING = 150  # pending before each worker starts: more than it sends before its kill
 MAX_DELAY = 0.3  # seconds a worker runs after its first claim before SIGKILL
 SEED = 20261123
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -108,15 +108,17 @@ def start_worker(worker_id: str, env: dict) -> subprocess.Popen:
     )
 
 
-def make_outbox(count: int) -> dict[str, int]:
-    """`count` pending email reminders, each with its own subject: {subject: reminder id}."""
-    company = make_company("CRASH")
-    customers = [make_customer(company, f"C{n}") for n in range(10)]
+def top_up(company, target: int) -> None:
+    """Add pending email reminders, each with its own subject, until `target` are pending: a
+    worker always has more to do than it can send before its kill."""
+    start = Reminder.objects.filter(company=company).count()
+    count = target - Reminder.objects.filter(company=company, status="pending").count()
+    customers = list(company.customers.order_by("pk"))
     invoices = Invoice.objects.bulk_create(
         Invoice(company=company, customer=customers[n % 10], number=f"F{n}", issued_on=TODAY,
                 due_on=TODAY - timedelta(10), amount=Decimal("10.00"),
                 open_amount=Decimal("10.00"))
-        for n in range(count)
+        for n in range(start, start + count)
     )  # fmt: skip
     reminders = Reminder.objects.bulk_create(
         Reminder(company=company, customer=invoice.customer, level=1, step_name="Relance",
@@ -131,7 +133,6 @@ def make_outbox(count: int) -> dict[str, int]:
                      moved_to_level=1)
         for reminder, invoice in zip(reminders, invoices, strict=True)
     )  # fmt: skip
-    return dict(Reminder.objects.values_list("subject", "pk"))
 
 
 def wait_for_claim(worker: subprocess.Popen, worker_id: str, timeout: float = 20) -> None:
@@ -146,10 +147,13 @@ def wait_for_claim(worker: subprocess.Popen, worker_id: str, timeout: float = 20
 
 def test_workers_killed_at_random_points_send_nothing_twice_and_lose_nothing(inbox):
     handler, smtp_port = inbox
-    subjects = make_outbox(ITERATIONS * REMINDERS_PER_ITERATION)
+    company = make_company("CRASH")
+    for n in range(10):
+        make_customer(company, f"C{n}")
     env, rng, killed = child_env(smtp_port), random.Random(SEED), 0
 
     for n in range(ITERATIONS):
+        top_up(company, PENDING)
         worker_id = f"w{n}"
         worker = start_worker(worker_id, env)
         try:
@@ -170,6 +174,7 @@ def test_workers_killed_at_random_points_send_nothing_twice_and_lose_nothing(inb
     )  # fmt: skip
     assert final.returncode == 0, final.stderr
 
+    subjects = dict(Reminder.objects.values_list("subject", "pk"))
     delivered = handler.subjects
     assert set(delivered) <= set(subjects), "a message no reminder accounts for"
     twice = {subject: times for subject, times in delivered.items() if times > 1}
@@ -182,7 +187,8 @@ def test_workers_killed_at_random_points_send_nothing_twice_and_lose_nothing(inb
     sent = sum(1 for value in status.values() if value == "sent")
     uncertain = len(status) - sent
     assert sum(delivered.values()) >= sent
-    # One claim at a time per worker: a kill leaves at most one reminder uncertain.
+    # One attempt at a time per worker (the untried rest of its batch goes back to pending):
+    # a kill leaves at most one reminder uncertain.
     assert uncertain <= killed
     # Every worker was killed at work (the outbox never ran dry before the last clean pass).
     assert killed == ITERATIONS and sent >= len(subjects) - killed

@@ -283,10 +283,21 @@ def test_a_claimed_reminder_cannot_be_claimed_again(customer):
     reminder = make_reminder(customer, [make_invoice(customer.company, customer, "F1")])
     claimed = sending.claim_next("w1", NOW)
     assert claimed == reminder and sending.claim_next("w2", NOW) is None
+    # Claimed, not yet tried: the attempt is counted when the channel is asked.
     assert (claimed.status, claimed.claimed_by, claimed.claimed_at, claimed.attempts) == (
-        "sending", "w1", NOW, 1
+        "sending", "w1", NOW, 0
     )  # fmt: skip
     assert statuses(reminder) == ["pending", "sending"]
+
+
+def test_a_worker_claims_a_batch_in_id_order_and_others_get_the_rest(customer):
+    company = customer.company
+    made = [make_reminder(customer, [make_invoice(company, customer, f"F{n}")]) for n in range(5)]
+    first = sending.claim_batch("w1", NOW, 3)
+    second = sending.claim_batch("w2", NOW, 3)
+    assert [r.pk for r in first] == [r.pk for r in made[:3]]
+    assert [r.pk for r in second] == [r.pk for r in made[3:]]
+    assert sending.claim_batch("w3", NOW, 3) == []
 
 
 def test_only_due_email_reminders_are_claimed(customer):
@@ -422,8 +433,9 @@ def test_a_held_invoice_is_dropped(customer):
 
 def test_a_claim_left_by_a_crash_becomes_uncertain_and_is_not_sent(customer):
     reminder = make_reminder(customer, [make_invoice(customer.company, customer, "F1")],
-                             status="sending", claimed_by="w0",
-                             claimed_at=NOW - timedelta(minutes=20), attempts=1)  # fmt: skip
+                             status="sending", claimed_by="w0", attempts=1,
+                             claimed_at=NOW - timedelta(minutes=20),
+                             attempt_started_at=NOW - timedelta(minutes=20))  # fmt: skip
     channel = FakeChannel()
     counts = sending.send_pending("w1", NOW, channel=channel)
     reminder.refresh_from_db()
@@ -432,9 +444,33 @@ def test_a_claim_left_by_a_crash_becomes_uncertain_and_is_not_sent(customer):
     assert sending.send_pending("w1", NOW + timedelta(days=1), channel=channel).claimed == 0
 
 
+def test_a_claim_interrupted_before_any_attempt_goes_back_to_pending_and_is_sent(customer):
+    reminder = make_reminder(customer, [make_invoice(customer.company, customer, "F1")],
+                             status="sending", claimed_by="w0",
+                             claimed_at=NOW - timedelta(minutes=20))  # fmt: skip
+    channel = FakeChannel()
+    counts = sending.send_pending("w1", NOW, channel=channel)
+    reminder.refresh_from_db()
+    assert (counts.uncertain, counts.sent, channel.sent) == (0, 1, [reminder.pk])
+    assert statuses(reminder) == ["sending", "pending", "sending", "sent"]
+    assert "avant tout envoi" in reminder.events.all()[1].note
+
+
+def test_a_worker_asked_to_stop_gives_back_the_rest_of_its_batch(customer):
+    company = customer.company
+    for n in range(3):
+        make_reminder(customer, [make_invoice(company, customer, f"F{n}")])
+    channel, asked = FakeChannel(), iter([False, False, True])
+    counts = sending.send_pending("w1", NOW, channel=channel, should_stop=lambda: next(asked))
+    assert (counts.claimed, counts.sent, len(channel.sent)) == (3, 1, 1)
+    left = Reminder.objects.exclude(status="sent")
+    assert sorted(left.values_list("status", "claimed_by")) == [("pending", ""), ("pending", "")]
+
+
 def test_a_recent_claim_of_another_worker_is_left_alone(customer):
     reminder = make_reminder(customer, [make_invoice(customer.company, customer, "F1")],
-                             status="sending", claimed_by="w0", claimed_at=NOW)  # fmt: skip
+                             status="sending", claimed_by="w0", claimed_at=NOW,
+                             attempt_started_at=NOW)  # fmt: skip
     assert sending.mark_uncertain(NOW + timedelta(minutes=1)) == 0
     assert sending.mark_uncertain(NOW + timedelta(minutes=1), worker_id="w0") == 1
     assert Reminder.objects.get(pk=reminder.pk).status == "uncertain"
@@ -443,12 +479,26 @@ def test_a_recent_claim_of_another_worker_is_left_alone(customer):
 def test_a_result_arriving_after_uncertain_keeps_it_uncertain_and_is_recorded(customer):
     make_reminder(customer, [make_invoice(customer.company, customer, "F1")])
     reminder = sending.claim_next("w1", NOW)
-    sending.mark_uncertain(NOW + timedelta(hours=1))
-    sending.send_one(reminder, FakeChannel(), "w1", NOW + timedelta(hours=1))
+
+    class SlowChannel(FakeChannel):
+        def send(self, reminder):  # the claim goes stale while the server answers
+            sending.mark_uncertain(NOW + timedelta(hours=1))
+            return super().send(reminder)
+
+    sending.send_one(reminder, SlowChannel(), "w1", NOW)
     reminder.refresh_from_db()
     assert reminder.status == "uncertain"
     assert statuses(reminder) == ["pending", "sending", "uncertain", "uncertain"]
     assert "résultat arrivé après" in reminder.events.last().note
+
+
+def test_a_claim_given_back_meanwhile_is_not_sent_by_its_old_worker(customer):
+    make_reminder(customer, [make_invoice(customer.company, customer, "F1")])
+    reminder = sending.claim_next("w1", NOW)
+    sending.mark_uncertain(NOW + timedelta(hours=1))  # never tried: back to pending
+    channel = FakeChannel()
+    assert sending.send_one(reminder, channel, "w1", NOW + timedelta(hours=1)) == ""
+    assert channel.sent == [] and Reminder.objects.get(pk=reminder.pk).status == "pending"
 
 
 def test_backoff_grows_then_stays_at_two_hours():

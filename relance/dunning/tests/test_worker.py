@@ -72,13 +72,16 @@ def test_the_daily_run_happens_once_the_hour_has_come(customer, monkeypatch):
     assert calls == [(customer.company, morning.date())]
 
 
-def test_at_start_a_worker_turns_its_own_sending_claims_uncertain(customer):
+def test_at_start_a_worker_turns_its_tried_claims_uncertain_and_gives_back_untried(customer):
+    now = timezone.now()
     mine = make_reminder(customer, "F1", status="sending", claimed_by="w1",
-                         claimed_at=timezone.now())  # fmt: skip
+                         claimed_at=now, attempt_started_at=now)  # fmt: skip
+    untried = make_reminder(customer, "F3", status="sending", claimed_by="w1", claimed_at=now)
     others = make_reminder(customer, "F2", status="sending", claimed_by="w2",
-                           claimed_at=timezone.now())  # fmt: skip
+                           claimed_at=now, attempt_started_at=now)  # fmt: skip
     run("worker", "--once", "--id", "w1", "--sending-hours", "0-24")
     assert Reminder.objects.get(pk=mine.pk).status == "uncertain"
+    assert Reminder.objects.get(pk=untried.pk).status == "pending"  # back in the outbox
     assert Reminder.objects.get(pk=others.pk).status == "sending"
 
 

@@ -220,13 +220,7 @@ def _score_fec(score: Score, truth: set[int], customer_id: int, match: LineMatch
 def _print(result: dict) -> None:
     generated = result["generated"]
     rows = [
-        ("generated: precision of automatic matches", _pct(generated["precision"]), "≥ 99.5 %"),
-        ("generated: recall (right automatic / paying)", _pct(generated["recall"]), ""),
-        (
-            "generated: automatic share of paying lines",
-            _pct(generated["automatic_share_of_paying"]),
-            "≥ 90 %",
-        ),
+        *_accuracy("generated", generated),
         ("generated: automatic share of all lines", _pct(generated["automatic_share_of_all"]), ""),
         (
             f"time: {generated['lines']:,} lines x {generated['items']:,} items",
@@ -235,20 +229,24 @@ def _print(result: dict) -> None:
         ),
     ]
     for fec in result["fec"]:
-        name = fec["file"][:24]
-        rows += [
-            (f"FEC {name}: payments (512) / with truth", f"{fec['lines']} / {fec['paying']}", ""),
-            (f"FEC {name}: automatic (with truth)", f"{fec['automatic']}", ""),
-            (f"FEC {name}: automatic (no truth)", f"{fec['unknown_automatic']}", ""),
-            (f"FEC {name}: precision", _pct(fec["precision"]), "≥ 99.5 %"),
-            (f"FEC {name}: precision (customer only)", _pct(fec["customer_precision"]), ""),
-            (f"FEC {name}: recall", _pct(fec["recall"]), ""),
-            (f"FEC {name}: automatic share", _pct(fec["automatic_share_of_paying"]), "≥ 90 %"),
-        ]
-    print(f"\n{'matching':<52} {'measured':>12}  target")
-    print("-" * 84)
+        name = "FEC " + fec["file"].removesuffix(".txt")
+        rows.append((f"{name}: 512 payments / with truth", f"{fec['lines']} / {fec['paying']}", ""))
+        if fec["paying"]:
+            rows += _accuracy(name, fec)
+            rows.append((f"{name}: automatic, no truth", str(fec["unknown_automatic"]), ""))
+    print(f"\n{'matching':<52} {'measured':>20}  target")
+    print("-" * 90)
     for label, measured, target in rows:
-        print(f"{label:<52} {measured:>12}  {target}")
+        print(f"{label:<52} {measured:>20}  {target}")
+
+
+def _accuracy(name: str, row: dict) -> list[tuple[str, str, str]]:
+    right, automatic, paying = row["right"], row["automatic"], row["paying"]
+    return [
+        (f"{name}: precision", f"{_pct(row['precision'])} ({right}/{automatic})", "≥ 99.5 %"),
+        (f"{name}: recall", f"{_pct(row['recall'])} ({right}/{paying})", ""),
+        (f"{name}: automatic share", f"{_pct(row['automatic_share_of_paying'])}", "≥ 90 %"),
+    ]
 
 
 def _pct(value: float | None) -> str:

@@ -6,6 +6,7 @@ appears in: its `fingerprint` (see relance.banking.fingerprints) is unique per c
 that importing a statement again, or an overlapping one, creates nothing new.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -118,3 +119,168 @@ class BankLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booked_on} {self.amount} {self.currency}"
+
+
+class Match(models.Model):
+    """What was done with a bank line (rapprochement): the payment it became and the items
+    it settled, or the earlier payment a returned one reversed; by whom or by what.
+
+    Never deleted: an undo sets `undone_at`/`undone_by` and the line is free again. `shares`
+    keeps what was allocated ([{"invoice", "number", "amount"}]) even after the payment is
+    gone, so the history reads the same."""
+
+    class Method(models.TextChoices):
+        AUTO = "auto", _("Automatique")
+        ACCEPTED = "accepted", _("Proposition acceptée")
+        MANUAL = "manual", _("Manuel")
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Règlement")
+        RETURN = "return", _("Rejet ou impayé")
+
+    company = models.ForeignKey(
+        "ledger.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    bank_line = models.ForeignKey(BankLine, on_delete=models.CASCADE, related_name="matches")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAYMENT)
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.PROTECT, related_name="bank_matches"
+    )
+    payment = models.ForeignKey(
+        "ledger.Payment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # an undo deletes the payment; the match stays
+        related_name="matches",
+    )
+    # The fee written off (a payment) or the returned-payment item (a return) it wrote.
+    written_item = models.ForeignKey(
+        "ledger.Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    method = models.CharField(_("méthode"), max_length=10, choices=Method.choices)
+    confidence = models.DecimalField(
+        _("confiance"), max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    reasons = models.JSONField(_("raisons"), default=list)
+    shares = models.JSONField(default=list)
+    unallocated = models.DecimalField(_("non lettré"), default=0, **MONEY)
+    fee = models.DecimalField(_("frais déduits"), default=0, **MONEY)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("rapprochement")
+        verbose_name_plural = _("rapprochements")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bank_line"],
+                condition=Q(undone_at__isnull=True),
+                name="match_one_active_per_line",
+            )
+        ]
+        indexes = [models.Index(fields=["company", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.bank_line} → {self.customer_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.undone_at is None
+
+
+class MatchProposal(models.Model):
+    """A candidate for an unmatched bank line that was not sure enough to be applied; the
+    proposals of a line are replaced at each matching run. A rejected one is kept, so that
+    the same candidate is not proposed again."""
+
+    company = models.ForeignKey(
+        "ledger.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    bank_line = models.ForeignKey(BankLine, on_delete=models.CASCADE, related_name="proposals")
+    rank = models.PositiveSmallIntegerField(default=1)
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.CASCADE, related_name="bank_proposals"
+    )
+    confidence = models.DecimalField(_("confiance"), max_digits=4, decimal_places=3)
+    # {"shares": [{"invoice", "amount"}], "unallocated", "fee", "reasons"}
+    candidate = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("proposition de rapprochement")
+        verbose_name_plural = _("propositions de rapprochement")
+        ordering = ["bank_line", "rank"]
+        indexes = [models.Index(fields=["company", "rejected_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.bank_line_id} #{self.rank} ({self.confidence})"
+
+
+class CustomerIBAN(models.Model):
+    """A counterparty IBAN a customer paid from, learned from a match; one customer per IBAN
+    in a company (the first match teaches it). Forgotten when that match is undone."""
+
+    company = models.ForeignKey(
+        "ledger.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.CASCADE, related_name="bank_ibans"
+    )
+    iban = models.CharField("IBAN", max_length=34)
+    learned_from = models.ForeignKey(
+        Match, null=True, blank=True, on_delete=models.SET_NULL, related_name="learned_ibans"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("IBAN d'un client")
+        verbose_name_plural = _("IBAN des clients")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "iban"], name="customer_iban_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.iban
+
+
+class BankAlert(models.Model):
+    """Something in the bank data a collector must know: a rejected direct debit, an unpaid
+    LCR, a returned transfer (the invoice is open again), or a return nobody could trace."""
+
+    company = models.ForeignKey(
+        "ledger.Company", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    customer = models.ForeignKey(
+        "ledger.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="bank_alerts",
+    )
+    bank_line = models.ForeignKey(BankLine, on_delete=models.CASCADE, related_name="alerts")
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("alerte bancaire")
+        verbose_name_plural = _("alertes bancaires")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["company", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return self.message

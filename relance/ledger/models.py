@@ -239,6 +239,9 @@ class Invoice(models.Model):
     open_amount = models.DecimalField(_("reste dû"), **MONEY)
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
     po_reference = models.CharField(_("réf. commande"), max_length=60, blank=True)
+    # What the invoice asks the payer to quote (an e-invoice's payment reference); an ISO 11649
+    # "RF" reference there is matched against bank lines like the one built from the number.
+    payment_reference = models.CharField(_("référence de paiement"), max_length=140, blank=True)
     label = models.CharField(_("libellé"), max_length=200, blank=True)
     is_disputed = models.BooleanField(_("en litige"), default=False)
     scenario = models.ForeignKey(

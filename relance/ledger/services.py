@@ -254,3 +254,60 @@ def receive_payment(
         remaining -= amount
     payment.refresh_from_db(fields=["unallocated_amount"])
     return payment
+
+
+# --- Undoing allocations (bank matching: undo of a match, returned payments) -----------------
+
+
+@transaction.atomic
+def unallocate(allocation: Allocation) -> None:
+    """Undo one lettrage: the item is open again by its amount, and so is its source (the
+    payment's unallocated amount or the credit item's open amount)."""
+    amount = allocation.amount
+    _give_back(Invoice.objects.filter(pk=allocation.invoice_id), "open_amount", amount)
+    if allocation.payment_id is not None:
+        _give_back(Payment.objects.filter(pk=allocation.payment_id), "unallocated_amount", amount)
+    else:
+        _give_back(Invoice.objects.filter(pk=allocation.credit_item_id), "open_amount", amount)
+    allocation.delete()
+
+
+def _give_back(queryset, field: str, amount: Decimal) -> None:
+    try:
+        with transaction.atomic():
+            changed = queryset.update(**{field: F(field) + amount})
+    except IntegrityError:  # the CHECK constraints: more than the record's amount
+        changed = 0
+    if changed != 1:
+        raise AllocationError(f"lettrage impossible à défaire ({amount}) : montants incohérents")
+
+
+@transaction.atomic
+def unallocate_payment(payment: Payment) -> list[Allocation]:
+    """Undo every allocation of a payment, which becomes wholly unallocated; returns the
+    allocations undone (no longer in the database) so that callers can say what reopened."""
+    allocations = list(Allocation.objects.select_for_update().filter(payment=payment))
+    for allocation in allocations:
+        unallocate(allocation)
+    return allocations
+
+
+@transaction.atomic
+def remove_payment(payment: Payment) -> list[Allocation]:
+    """Delete a payment recorded by mistake, reopening what it settled first."""
+    allocations = unallocate_payment(payment)
+    Payment.objects.filter(pk=payment.pk).delete()
+    return allocations
+
+
+@transaction.atomic
+def remove_item(item: Invoice) -> list[Allocation]:
+    """Delete an item written by a service (a fee write-off, a returned payment), undoing
+    every allocation it takes part in, on either side."""
+    allocations = list(
+        Allocation.objects.select_for_update().filter(Q(invoice=item) | Q(credit_item=item))
+    )
+    for allocation in allocations:
+        unallocate(allocation)
+    Invoice.objects.filter(pk=item.pk).delete()
+    return allocations

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from relance.core.calendar import BusinessCalendar
 from relance.core.ledger import AccountPosition, account_position
@@ -91,9 +92,11 @@ class Scenario:
             raise ValueError(f"scenario {self.name!r}: step levels must be strictly increasing")
 
 
-@dataclass(frozen=True)
-class Item:
-    """An open item; `open_amount` is positive on both sides, `is_credit` says which side."""
+class Item(NamedTuple):
+    """An open item; `open_amount` is positive on both sides, `is_credit` says which side.
+
+    A NamedTuple rather than a frozen dataclass like the other records: the run builds one
+    per open item (hundreds of thousands) and a tuple is built several times faster."""
 
     id: int
     customer_id: int

@@ -4,6 +4,8 @@ append-only history, and what pauses reminders (holds, disputes, promises to pay
 The decisions are made by relance.core.dunning; these models store its inputs and results.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -259,6 +261,12 @@ class DunningRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company.code} {self.run_on}"
+
+    @property
+    def bank_data_on(self) -> date | None:
+        """The freshest bank date the run relied on (kept in `summary`)."""
+        day = self.summary.get("bank_data_on")
+        return date.fromisoformat(day) if day else None
 
 
 class Reminder(models.Model):

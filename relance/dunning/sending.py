@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.db.models import F, Prefetch, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 
+from relance.banking.services import bank_freshness
 from relance.core.dunning import Channel as ChannelKind
 from relance.core.ledger import AccountPosition, account_position
 from relance.ledger.models import Invoice, Payment
@@ -65,6 +66,7 @@ class Counts:
     retried: int = 0
     failed: int = 0
     uncertain: int = 0
+    paused: int = 0  # moved to approval: the company's bank data is too old
     stopped_by_outage: bool = False
 
     def as_dict(self) -> dict:
@@ -256,6 +258,11 @@ def send_one(
     if reason:
         _finish(reminder, worker_id, Status.CANCELLED, reason)
         return "cancelled"
+    if context.is_paused(reminder):
+        _ensure_text(reminder)  # the approver reads what would be sent
+        note = "validation requise : relevés bancaires trop anciens, envoi automatique suspendu"
+        _finish(reminder, worker_id, Status.AWAITING_APPROVAL, note, claimed_by="", claimed_at=None)
+        return "paused"
     if not _start_attempt(reminder, worker_id, now):
         return ""
     _ensure_text(reminder)
@@ -378,6 +385,19 @@ class _Context:
             .annotate(total=Sum("unallocated_amount"))
         )
         self.unallocated = {(customer, currency): total for customer, currency, total in rows}
+        companies = {r.company_id: r.company for r in reminders}
+        self.stale = {
+            pk
+            for pk, company in companies.items()
+            if bank_freshness(company, local_today(company, now)).is_stale
+        }
+
+    def is_paused(self, reminder: Reminder) -> bool:
+        """Automatic sending waits while the company's bank data is older than it allows
+        (a payment may be missing); a person who approved the reminder already decided."""
+        if reminder.company_id not in self.stale or is_thanks(reminder):
+            return False
+        return not reminder.events.filter(user__isnull=False).exists()
 
     def recheck(self, reminder: Reminder) -> str:
         if is_thanks(reminder):

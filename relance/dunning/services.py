@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from relance.banking.services import BankFreshness, bank_freshness
 from relance.core import dunning as core
 from relance.core.calendar import BusinessCalendar, next_allowed, parse_hours
 from relance.core.records import PayerProfile
@@ -39,14 +40,23 @@ class RunResult:
     already_done: bool = False
     dry_run: bool = False
     reminders: list[int] = field(default_factory=list)  # ids of the reminders written
+    bank: BankFreshness | None = None  # the bank data the run relied on (DESIGN.md rule 1)
+
+    @property
+    def is_sending_paused(self) -> bool:
+        """Bank data older than the company allows: every reminder waits for approval."""
+        return self.bank is not None and self.bank.is_stale
 
     def as_json(self) -> dict:
         numbers = dict(Invoice.objects.filter(company=self.company).values_list("pk", "number"))
         codes = dict(Customer.objects.filter(company=self.company).values_list("pk", "code"))
+        latest = self.bank.latest_on if self.bank else None
         return {
             "date": self.run_on.isoformat(),
             "already_done": self.already_done,
             "dry_run": self.dry_run,
+            "bank_data_on": latest.isoformat() if latest else None,
+            "sending_paused": self.is_sending_paused,
             "reminders": [
                 {
                     "customer": codes[r.customer_id],
@@ -79,21 +89,33 @@ def local_today(company: Company, now: datetime | None = None) -> date:
 def run_dunning(
     company: Company, run_on: date | None = None, *, dry_run: bool = False, user=None
 ) -> RunResult:
-    """Plan the reminders of `run_on` and, unless dry, write them to the outbox."""
+    """Plan the reminders of `run_on` and, unless dry, write them to the outbox. When the
+    company's bank data is older than its pause setting, the reminders wait for approval: a
+    customer may have paid in the days the bank data does not cover."""
     run_on = run_on or local_today(company)
+    bank = bank_freshness(company, run_on)
     if DunningRun.objects.filter(company=company, run_on=run_on).exists():
-        return RunResult(company, run_on, core.Plan((), ()), already_done=True, dry_run=dry_run)
+        return RunResult(
+            company, run_on, core.Plan((), ()), already_done=True, dry_run=dry_run, bank=bank
+        )
     plan, items = _plan(company, run_on)
     if dry_run:
-        return RunResult(company, run_on, plan, dry_run=True)
+        return RunResult(company, run_on, plan, dry_run=True, bank=bank)
+    summary = {
+        "bank_data_on": bank.latest_on.isoformat() if bank.latest_on else None,
+        "bank_age_days": bank.age_days,
+        "sending_paused": bank.is_stale,
+    }
     try:
         with transaction.atomic():
-            run = DunningRun.objects.create(company=company, run_on=run_on, user=user)
-            reminders = _write(company, run, plan, items)
+            run = DunningRun.objects.create(
+                company=company, run_on=run_on, user=user, summary=summary
+            )
+            reminders = _write(company, run, plan, items, hold=bank.is_stale)
     except IntegrityError:
         # Another run for the same date committed first: it did the work.
-        return RunResult(company, run_on, core.Plan((), ()), already_done=True)
-    return RunResult(company, run_on, plan, reminders=reminders)
+        return RunResult(company, run_on, core.Plan((), ()), already_done=True, bank=bank)
+    return RunResult(company, run_on, plan, reminders=reminders, bank=bank)
 
 
 def _plan(company: Company, run_on: date) -> tuple[core.Plan, dict[int, core.Item]]:
@@ -121,9 +143,10 @@ REMINDER_COLUMNS = (
 )  # fmt: skip
 
 
-def _write(company: Company, run: DunningRun, plan: core.Plan, items) -> list[int]:
+def _write(company: Company, run: DunningRun, plan: core.Plan, items, *, hold: bool) -> list[int]:
     """Reminders, their items, their first event and the exclusions, in bulk (a large run
-    writes hundreds of thousands of rows: prepared inserts, no model instances)."""
+    writes hundreds of thousands of rows: prepared inserts, no model instances). With `hold`
+    every reminder waits for approval (stale bank data)."""
     ids = reserve_ids(Reminder, len(plan.reminders))
     people = _customers(company)
     recipients = _recipients(company, {r.customer_id for r in plan.reminders})
@@ -133,16 +156,18 @@ def _write(company: Company, run: DunningRun, plan: core.Plan, items) -> list[in
         _not_before(company, run.run_on, CALENDARS[company.alsace_moselle])
     )
     rows = [
-        _reminder_row(pk, run, r, people[r.customer_id], recipients, consumer_not_before)
+        _reminder_row(pk, run, r, people[r.customer_id], recipients, consumer_not_before, hold)
         for pk, r in zip(ids, plan.reminders, strict=True)
     ]
+    note = "relance du jour"
+    if hold:
+        note += " ; validation requise : relevés bancaires trop anciens"
     BulkTable(Reminder, REMINDER_COLUMNS, constants).write(rows)
     BulkTable(
         ReminderItem, ("reminder_id", "invoice_id", "open_amount", "moved_to_level"), {}
     ).write(_item_rows(plan, ids, items))
     BulkTable(ReminderEvent, ("reminder_id", "status", "note"), {}).write(
-        (pk, row[REMINDER_COLUMNS.index("status")], "relance du jour")
-        for pk, row in zip(ids, rows, strict=True)
+        (pk, row[REMINDER_COLUMNS.index("status")], note) for pk, row in zip(ids, rows, strict=True)
     )
     BulkTable(Exclusion, ("run_id", "customer_id", "invoice_id", "currency", "reason"), {}).write(
         (run.pk, e.customer_id, e.item_id, e.currency, e.reason.value) for e in plan.excluded
@@ -161,11 +186,13 @@ def _customers(company: Company) -> dict[int, tuple[str, bool]]:
 
 
 def _reminder_row(
-    pk, run, planned: core.PlannedReminder, person, recipients, consumer_not_before
+    pk, run, planned: core.PlannedReminder, person, recipients, consumer_not_before, hold
 ) -> tuple:
     language, is_consumer = person
     status = (
-        Reminder.Status.AWAITING_APPROVAL if planned.needs_approval else Reminder.Status.PENDING
+        Reminder.Status.AWAITING_APPROVAL
+        if planned.needs_approval or hold
+        else Reminder.Status.PENDING
     )
     return (
         pk, planned.customer_id, run.pk, planned.scenario_id, planned.level, planned.step_name,

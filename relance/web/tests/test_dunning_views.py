@@ -115,6 +115,23 @@ def test_a_run_shows_its_exclusions_with_the_french_reason(client, world):
     assert "F-0001" in page and "payé" in page
 
 
+def test_runs_show_the_bank_data_they_relied_on_and_the_freshness_now(client, world):
+    world.run.summary = {"bank_data_on": "2026-11-20", "bank_age_days": 9, "sending_paused": True}
+    world.run.save()
+    login(client, world)
+    page = client.get("/c/acme/runs/").content.decode()
+    assert "Aucun relevé bancaire importé" in page  # the freshness now
+    assert "du 20/11/2026 (9 j)" in page and "envoi suspendu, relances à valider" in page
+    detail = client.get(f"/c/acme/runs/{world.run.pk}/").content.decode()
+    assert "Relevés bancaires au moment du passage" in detail and "du 20/11/2026" in detail
+
+
+def test_approvals_show_the_bank_freshness(client, world):
+    login(client, world)
+    page = client.get("/c/acme/reminders/approvals/").content.decode()
+    assert "Aucun relevé bancaire importé" in page
+
+
 def test_the_timeline_moves_steps_to_business_days_and_keeps_the_gap():
     steps = [
         Step(level=1, name="Prévenance", offset_days=-5, min_gap_days=0, channel="email"),

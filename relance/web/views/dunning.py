@@ -41,6 +41,7 @@ from relance.dunning.models import (
 from relance.imports.models import ImportBatch
 from relance.team.access import Action
 
+from .banking import bank_freshness_context
 from .base import CompanyView, FormView
 
 REASON_LABELS = {
@@ -80,7 +81,11 @@ class ApprovalListView(DunningView):
         return render(
             request,
             "web/dunning_approvals.html",
-            {"rows": rows, "can_approve": self.can(Action.APPROVE)},
+            {
+                "rows": rows,
+                "can_approve": self.can(Action.APPROVE),
+                **bank_freshness_context(self.company, self.today),
+            },
         )
 
 
@@ -153,7 +158,11 @@ class ReminderDetailView(DunningView):
 class RunListView(DunningView):
     def get(self, request):
         runs = DunningRun.objects.filter(company=self.company).select_related("user")
-        return render(request, "web/dunning_runs.html", {"runs": runs[:100]})
+        return render(
+            request,
+            "web/dunning_runs.html",
+            {"runs": runs[:100], **bank_freshness_context(self.company, self.today)},
+        )
 
 
 class RunDetailView(DunningView):

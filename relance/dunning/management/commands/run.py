@@ -41,6 +41,7 @@ class Command(BaseCommand):
         if result.already_done:
             self.stdout.write(f"{head} : déjà relancé ce jour-là, rien de nouveau.")
             return
+        self.stdout.write(f"{head} : {_bank_line(result)}")
         verb = "seraient créées" if result.dry_run else "créées"
         self.stdout.write(
             f"{head} : {len(data['reminders'])} relances {verb}, "
@@ -51,3 +52,15 @@ class Command(BaseCommand):
                 f"  {reminder['customer']:<12} {reminder['step']:<32} {reminder['channel']:<18}"
                 f" {reminder['amount']:>12} {reminder['currency']}"
             )
+
+
+def _bank_line(result) -> str:
+    """The freshness of the bank data the run relies on (DESIGN.md: always visible)."""
+    bank = result.bank
+    if bank is None or bank.latest_on is None:
+        text = "aucun relevé bancaire importé"
+    else:
+        text = f"dernier relevé bancaire du {bank.latest_on:%d/%m/%Y} ({bank.age_days} j)"
+    if result.is_sending_paused:
+        text += " — envoi automatique suspendu : les relances attendent une validation"
+    return text

@@ -4,6 +4,7 @@ import os
 import sys
 
 RELANCE_APPS = (
+    "relance.banking",
     "relance.dunning",
     "relance.ledger",
     "relance.team",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from itertools import count
 
 from relance.core.bank.records import BankLine, BankStatement, StatementFile
 
@@ -50,3 +51,62 @@ def statement(
 def reader_of(*statements: BankStatement, file_format: str = "camt.053.001.02"):
     parsed = StatementFile(format=file_format, statements=tuple(statements))
     return lambda data, name: parsed
+
+
+# --- Stored records for the matching tests ---------------------------------------------------
+
+_fingerprints = count(1)
+
+
+def stored_line(company, amount: str, remittance: str = "", *, day: int = 20, **fields):
+    """A bank line as the import stores it, booked on `day` November 2026."""
+    from relance.banking.models import BankLine as BankLineRow
+    from relance.banking.models import Statement
+
+    statement, _ = Statement.objects.get_or_create(
+        company=company,
+        fingerprint="test-statement",
+        defaults={"account": IBAN, "currency": "EUR", "format": "camt.053.001.02"},
+    )
+    return BankLineRow.objects.create(
+        company=company,
+        statement=statement,
+        account=IBAN,
+        booked_on=date(2026, 11, day),
+        amount=Decimal(amount),
+        currency=fields.pop("currency", "EUR"),
+        remittance=remittance,
+        fingerprint=f"line-{next(_fingerprints)}",
+        **fields,
+    )
+
+
+def reminder_for(customer, invoices, status: str = "pending", **fields):
+    """A reminder as the run writes it: every listed invoice moved to its step."""
+    from relance.dunning.models import Reminder, ReminderEvent, ReminderItem
+
+    total = sum((invoice.open_amount for invoice in invoices), Decimal(0))
+    reminder = Reminder.objects.create(
+        company=customer.company,
+        customer=customer,
+        level=1,
+        step_name="Relance amicale",
+        channel="email",
+        currency="EUR",
+        amount=total,
+        overdue_amount=total,
+        status=status,
+        planned_on=date(2026, 11, 19),
+        recipients=[{"email": "compta@client.fr", "name": "Compta", "kind": "to"}],
+        subject="Factures échues",
+        body_text="Bonjour,\nmerci de régler.",
+        **fields,
+    )
+    ReminderItem.objects.bulk_create(
+        ReminderItem(
+            reminder=reminder, invoice=invoice, open_amount=invoice.open_amount, moved_to_level=1
+        )
+        for invoice in invoices
+    )
+    ReminderEvent.objects.create(reminder=reminder, status=status)
+    return reminder

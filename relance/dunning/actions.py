@@ -21,6 +21,7 @@ from relance.ledger.services import validated_save
 
 from .models import Dispute, Hold, Promise, Reminder, Scenario, Step, StepTemplate
 from .sending import record_event
+from .services import recipients_of
 
 Status = Reminder.Status
 
@@ -58,6 +59,46 @@ def reject_reminder(reminder: Reminder, user, note: str = "") -> Reminder:
     """Awaiting approval -> rejected: it will never be sent."""
     _move(reminder, Status.AWAITING_APPROVAL, Status.REJECTED)
     record_event(reminder, Status.REJECTED, note, user=user)
+    return reminder
+
+
+# --- Uncertain and failed reminders: a person decides ----------------------------------------
+
+RESOLUTIONS = {
+    # decision: (statuses it applies to, target status)
+    "sent": ((Status.UNCERTAIN,), Status.SENT),
+    "resend": ((Status.UNCERTAIN, Status.FAILED), Status.PENDING),
+    "cancel": ((Status.UNCERTAIN, Status.FAILED), Status.CANCELLED),
+}
+
+
+@transaction.atomic
+def resolve_reminder(reminder: Reminder, user, decision: str, note: str = "") -> Reminder:
+    """A person settles an uncertain reminder (it did leave: sent; it did not: send again) or
+    a failed one (send again, e.g. after fixing the address, or give up). Sending again takes
+    the customer's current e-mail contacts."""
+    sources, target = RESOLUTIONS[decision]
+    if reminder.status not in sources:
+        raise ValidationError(_("Cette relance a déjà été traitée."))
+    fields: dict = {"claimed_by": "", "claimed_at": None}
+    if target == Status.SENT:
+        fields["sent_at"] = reminder.attempt_started_at or timezone.now()
+    if target == Status.PENDING:
+        fields.update(
+            recipients=recipients_of(reminder.customer),
+            attempts=0,
+            next_attempt_at=None,
+            attempt_started_at=None,
+            error="",
+        )
+    _move(reminder, reminder.status, target, **fields)
+    labels = {
+        "sent": _("Confirmée envoyée"),
+        "resend": _("À renvoyer"),
+        "cancel": _("Abandonnée"),
+    }
+    text = f"{labels[decision]} : {note}" if note else str(labels[decision])
+    record_event(reminder, target, text, user=user)
     return reminder
 
 

@@ -31,6 +31,19 @@ class ReminderDecisionForm(forms.Form):
     )
 
 
+class ReminderResolutionForm(forms.Form):
+    """An uncertain reminder: it left, or send it again; a failed one: again, or give up."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            ("sent", _("Elle est partie")),
+            ("resend", _("Renvoyer")),
+            ("cancel", _("Abandonner")),
+        ]
+    )
+    note = forms.CharField(label=_("Commentaire"), required=False, max_length=500)
+
+
 class HoldForm(forms.Form):
     invoice = forms.ModelChoiceField(
         label=_("Facture"),

@@ -216,6 +216,8 @@ def _recipients(company: Company, customer_ids: set[int]) -> dict[int, list[dict
     """The billing contact in To (else any contact with an e-mail), accounting in Cc."""
     by_customer: dict[int, list[dict]] = {}
     contacts = Contact.objects.filter(customer__company=company).exclude(email="")
+    if len(customer_ids) <= 500:  # a few customers: read only theirs
+        contacts = contacts.filter(customer_id__in=customer_ids)
     for customer_id, role, name, email in contacts.order_by("customer_id", "pk").values_list(
         "customer_id", "role", "name", "email"
     ):
@@ -224,6 +226,11 @@ def _recipients(company: Company, customer_ids: set[int]) -> dict[int, list[dict
         kind = {Contact.Role.BILLING: "to", Contact.Role.ACCOUNTING: "cc"}.get(role, "other")
         by_customer.setdefault(customer_id, []).append({"email": email, "name": name, "kind": kind})
     return {pk: _to_and_cc(found) for pk, found in by_customer.items()}
+
+
+def recipients_of(customer: Customer) -> list[dict]:
+    """The recipients a reminder to this customer gets today (same rule as the run)."""
+    return _recipients(customer.company, {customer.pk}).get(customer.pk, [])
 
 
 def _to_and_cc(found: list[dict]) -> list[dict]:

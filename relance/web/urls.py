@@ -58,6 +58,11 @@ company_patterns = [
         dunning.ReminderDecisionView.as_view(),
         name="reminder_decision",
     ),
+    path(
+        "reminders/<int:pk>/resolve/",
+        dunning.ReminderResolveView.as_view(),
+        name="reminder_resolve",
+    ),
     path("runs/", dunning.RunListView.as_view(), name="run_list"),
     path("runs/<int:pk>/", dunning.RunDetailView.as_view(), name="run_detail"),
     path("scenarios/", dunning.ScenarioListView.as_view(), name="scenario_list"),

@@ -140,6 +140,7 @@ def make_dunning_records(world) -> None:
         body_html="<p>Madame, Monsieur</p>",
         attachments=[{"name": "F-0001.pdf", "sha256": "ab" * 32}],
     )
+    world.uncertain_reminder = make_reminder(world.customer, Reminder.Status.UNCERTAIN)
     world.hold = Hold.objects.create(
         company=world.company, customer=world.customer, reason="Accord commercial"
     )

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from relance.core.calendar import BusinessCalendar
 from relance.dunning import actions
@@ -293,3 +294,47 @@ def test_the_dunning_pages_are_translated(client, world):
     page = client.get(f"/c/acme/runs/{world.run.pk}/").content.decode()
     assert "Dunning run" in page and "paid" in page and "Outbox" in page
     assert "payé" not in page
+
+
+def test_the_outbox_says_how_many_reminders_need_a_person(client, world):
+    login(client, world)
+    page = client.get("/c/acme/reminders/outbox/").content.decode()
+    assert "À traiter (30 derniers jours)" in page and '?status=uncertain">1 incertaine' in page
+
+
+def test_an_uncertain_reminder_confirmed_sent_keeps_its_history(client, world):
+    login(client, world)
+    reminder = world.uncertain_reminder
+    page = client.get(f"/c/acme/reminders/{reminder.pk}/").content.decode()
+    assert "peut-être partie" in page and 'value="sent"' in page
+    client.post(f"/c/acme/reminders/{reminder.pk}/resolve/", {"decision": "sent", "note": "vu"})
+    reminder.refresh_from_db()
+    assert reminder.status == Status.SENT and reminder.sent_at is not None
+    event = reminder.events.last()
+    assert (event.note, event.user) == ("Confirmée envoyée : vu", world.user(Role.COLLECTOR))
+
+
+def test_a_failed_reminder_sent_again_takes_the_current_contacts(world):
+    reminder = world.uncertain_reminder
+    Reminder.objects.filter(pk=reminder.pk).update(
+        status=Status.FAILED, error="550 boîte inconnue", recipients=[], attempts=3
+    )
+    world.customer.contacts.filter(email="jeanne@example.fr").update(email="j.dupont@client.fr")
+    reminder.refresh_from_db()
+    actions.resolve_reminder(reminder, None, "resend")
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.error, reminder.attempts) == (Status.PENDING, "", 0)
+    assert reminder.recipients == [
+        {"email": "j.dupont@client.fr", "name": "Jeanne Dupont", "kind": "to"}
+    ]  # the corrected address
+
+
+def test_a_reminder_settled_twice_is_refused_the_second_time(world):
+    actions.resolve_reminder(world.uncertain_reminder, None, "cancel")
+    with pytest.raises(ValidationError):
+        actions.resolve_reminder(world.uncertain_reminder, None, "resend")
+
+
+def test_only_uncertain_reminders_can_be_confirmed_sent(world):
+    with pytest.raises(ValidationError):
+        actions.resolve_reminder(world.reminder, None, "sent")  # awaiting approval

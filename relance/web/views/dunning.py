@@ -8,9 +8,10 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +23,7 @@ from relance.dunning.forms import (
     HoldForm,
     PromiseForm,
     ReminderDecisionForm,
+    ReminderResolutionForm,
     ResolveDisputeForm,
     ScenarioForm,
     StepFormSet,
@@ -117,6 +119,31 @@ class ReminderDecisionView(DunningView):
         return redirect("reminder_approvals", code=self.company.code)
 
 
+class ReminderResolveView(DunningView):
+    """POST only: a person settles an uncertain or failed reminder."""
+
+    action = Action.APPROVE
+
+    def post(self, request, pk):
+        reminder = get_object_or_404(self.reminders(), pk=pk)
+        form = ReminderResolutionForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.resolve_reminder(
+                    reminder, request.user, form.cleaned_data["decision"], form.cleaned_data["note"]
+                )
+                messages.success(request, _("Relance traitée."))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+        else:
+            messages.error(request, _("Relance non traitée : formulaire incomplet."))
+        return redirect("reminder_detail", code=self.company.code, pk=reminder.pk)
+
+
+# Reminders a person must look at: the outbox says how many (last 30 days).
+TO_SETTLE = (Reminder.Status.FAILED, Reminder.Status.UNCERTAIN)
+
+
 class OutboxView(DunningView):
     """The Boîte d'envoi: recent reminders, what they are and where they stand."""
 
@@ -132,20 +159,36 @@ class OutboxView(DunningView):
                 "reminders": reminders[:OUTBOX_SIZE],
                 "statuses": Reminder.Status.choices,
                 "status": status,
+                "to_settle": self._to_settle(),
             },
         )
 
+    def _to_settle(self) -> list[tuple[str, str, int]]:
+        """(status, label, count) of the failed and uncertain reminders of the last 30 days."""
+        since = timezone.now() - timedelta(days=30)
+        counts = dict(
+            self.reminders()
+            .filter(status__in=TO_SETTLE, created_at__gte=since)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
+        labels = dict(Reminder.Status.choices)
+        return [(s, labels[s], counts[s]) for s in TO_SETTLE if s in counts]
+
 
 class ReminderDetailView(DunningView):
-    """What was sent, as sent: read-only, with its append-only history."""
+    """What was sent, as sent: read-only, with its append-only history; an uncertain or failed
+    reminder offers its resolution to those who may approve."""
 
     def get(self, request, pk):
         reminder = get_object_or_404(self.reminders(), pk=pk)
+        can_settle = reminder.status in TO_SETTLE and self.can(Action.APPROVE)
         return render(
             request,
             "web/dunning_reminder.html",
             {
                 "reminder": reminder,
+                "can_settle": can_settle,
                 "items": reminder.items.select_related("invoice").order_by("invoice__due_on"),
                 "events": reminder.events.select_related("user"),
             },

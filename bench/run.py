@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.core.management import call_command
@@ -77,7 +77,8 @@ def _file_steps(kind: str, path: Path, delimiter: str, lines: int) -> list[dict]
 
 def _dunning_steps(today: date) -> list[dict]:
     """The daily run over the ledger the FEC import left, next to a bare read of its open
-    items (DESIGN.md: within 2x of it)."""
+    items (DESIGN.md: within 2x of it): first the catch-up run of a ledger never reminded
+    (every overdue customer gets a message), then the next day's run, the steady state."""
     if steps.import_available():
         return []
     steps.seed_scenarios("BENCH-FEC")
@@ -85,14 +86,17 @@ def _dunning_steps(today: date) -> list[dict]:
         "operation": "dunning: bare read of open items",
         **steps.measure(steps.read_open_items, "BENCH-FEC"),
     }
-    real = {
-        "operation": "dunning: daily run (plan + outbox)",
-        **steps.measure(steps.dunning_run, "BENCH-FEC", today),
-    }
-    if real["seconds"] and bare["seconds"]:
-        real["ratio"] = real["seconds"] / bare["seconds"]
-        real["target"] = "≤2x bare read"
-    return [bare, real]
+    rows = [bare]
+    for label, day in (
+        ("dunning: first run (catch-up, plan + outbox)", today),
+        ("dunning: next day's run (plan + outbox)", today + timedelta(days=1)),
+    ):
+        real = {"operation": label, **steps.measure(steps.dunning_run, "BENCH-FEC", day)}
+        if real["seconds"] and bare["seconds"]:
+            real["ratio"] = real["seconds"] / bare["seconds"]
+            real["target"] = "≤2x bare read"
+        rows.append(real)
+    return rows
 
 
 def _create_company(kind: str) -> None:

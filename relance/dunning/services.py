@@ -169,11 +169,16 @@ def _write(company: Company, run: DunningRun, plan: core.Plan, items, *, hold: b
     BulkTable(ReminderEvent, ("reminder_id", "status", "note"), {}).write(
         (pk, row[REMINDER_COLUMNS.index("status")], note) for pk, row in zip(ids, rows, strict=True)
     )
+    # "Minimum gap not yet passed" is timing, not an exclusion: the step follows when the gap
+    # has passed. Writing it would add a row per item reminded lately, every day.
     BulkTable(Exclusion, ("run_id", "customer_id", "invoice_id", "currency", "reason"), {}).write(
-        (run.pk, e.customer_id, e.item_id, e.currency, e.reason.value) for e in plan.excluded
+        (run.pk, e.customer_id, e.item_id, e.currency, e.reason.value)
+        for e in plan.excluded
+        if e.reason is not core.Reason.MIN_GAP
     )
     _render_all(ids)
-    run.reminders, run.excluded = len(ids), len(plan.excluded)
+    run.reminders = len(ids)
+    run.excluded = sum(1 for e in plan.excluded if e.reason is not core.Reason.MIN_GAP)
     run.finished_at = timezone.now()
     run.save(update_fields=["reminders", "excluded", "finished_at"])
     return ids

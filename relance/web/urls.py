@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import banking, company, customers, dunning, imports, ledger
+from .views import banking, company, customers, dunning, imports, ledger, reconciliation
 
 company_patterns = [
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
@@ -81,6 +81,35 @@ company_patterns = [
     path("bank/lines/", banking.BankLineListView.as_view(), name="bank_line_list"),
     path("bank/upload/", banking.BankUploadView.as_view(), name="bank_upload"),
     path("einvoices/upload/", banking.EInvoiceUploadView.as_view(), name="einvoice_upload"),
+    path(
+        "bank/reconciliation/",
+        reconciliation.ReconciliationView.as_view(),
+        name="bank_reconciliation",
+    ),
+    path("bank/matching/run/", reconciliation.MatchingRunView.as_view(), name="bank_matching_run"),
+    path(
+        "bank/proposals/<int:pk>/accept/",
+        reconciliation.ProposalView.as_view(),
+        name="bank_proposal_accept",
+    ),
+    path(
+        "bank/proposals/<int:pk>/reject/",
+        reconciliation.ProposalRejectView.as_view(),
+        name="bank_proposal_reject",
+    ),
+    path(
+        "bank/lines/<int:pk>/match/", reconciliation.LineMatchView.as_view(), name="bank_line_match"
+    ),
+    path(
+        "bank/matches/<int:pk>/undo/",
+        reconciliation.MatchUndoView.as_view(),
+        name="bank_match_undo",
+    ),
+    path(
+        "bank/alerts/<int:pk>/resolve/",
+        reconciliation.AlertResolveView.as_view(),
+        name="bank_alert_resolve",
+    ),
 ]
 
 urlpatterns = [

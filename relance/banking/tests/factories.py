@@ -110,3 +110,56 @@ def reminder_for(customer, invoices, status: str = "pending", **fields):
     )
     ReminderEvent.objects.create(reminder=reminder, status=status)
     return reminder
+
+
+class ReconciliationRecords:
+    """Bank records on a web test World's customer: a line with two proposals, a match, an
+    unmatched line, a return alert."""
+
+    def __init__(self, world) -> None:
+        from relance.banking.matching import match_by_hand
+        from relance.banking.models import BankAlert, MatchProposal
+        from relance.ledger import services as ledger
+
+        company, customer = world.company, world.customer
+        self.proposed_line = stored_line(company, "437.19", "VIREMENT", counterparty_name="DUPONT")
+        self.proposals = [
+            MatchProposal.objects.create(
+                company=company,
+                bank_line=self.proposed_line,
+                rank=rank,
+                customer=customer,
+                confidence=Decimal(confidence),
+                candidate={
+                    "customer": customer.pk,
+                    "shares": [{"invoice": world.invoice.pk, "amount": "437.19"}],
+                    "unallocated": "0.00",
+                    "fee": "0.00",
+                    "confidence": confidence,
+                    "reasons": ["name", "amount"],
+                },
+            )
+            for rank, confidence in ((1, "0.900"), (2, "0.600"))
+        ]
+        paid = ledger.record_invoice(
+            company,
+            customer,
+            number="F-0900",
+            issued_on=date(2026, 10, 1),
+            due_on=date(2026, 10, 31),
+            amount=Decimal("250.00"),
+        )
+        matched_line = stored_line(company, "250.00", "FACT F-0900", counterparty_name="DUPONT")
+        self.match = match_by_hand(matched_line, customer, [(paid, Decimal("250.00"))])
+        self.unmatched_line = stored_line(company, "500.00", "VIR DIVERS", day=21)
+        returned = stored_line(company, "-80.00", "IMPAYE", is_return=True, day=22)
+        self.alert = BankAlert.objects.create(
+            company=company, customer=customer, bank_line=returned, message="Rejet de 80,00 EUR"
+        )
+
+
+def reconciliation_records(world) -> ReconciliationRecords:
+    """Built once per World, the first time a test asks for them."""
+    if not hasattr(world, "reconciliation"):
+        world.reconciliation = ReconciliationRecords(world)
+    return world.reconciliation

@@ -390,6 +390,70 @@ ROLE_CASES += [
     ),
 ]
 
+
+def bank(world):
+    from relance.banking.tests.factories import reconciliation_records
+
+    return reconciliation_records(world)
+
+
+def reconciliation(world) -> str:
+    return f"{base(world)}/bank/reconciliation/"
+
+
+def proposal_url(world, decision: str) -> str:
+    return f"{base(world)}/bank/proposals/{bank(world).proposals[0].pk}/{decision}/"
+
+
+def line_match_url(world) -> str:
+    return f"{base(world)}/bank/lines/{bank(world).unmatched_line.pk}/match/"
+
+
+def undo_url(world) -> str:
+    return f"{base(world)}/bank/matches/{bank(world).match.pk}/undo/"
+
+
+def alert_url(world) -> str:
+    return f"{base(world)}/bank/alerts/{bank(world).alert.pk}/resolve/"
+
+
+def hand_match_data(world):
+    return {"customer": world.customer.code, f"amount_{world.invoice.pk}": "300,00"}
+
+
+A = Role.ACCOUNTANT
+ROLE_CASES += [
+    RoleCase("bank_reconciliation", lambda w: reconciliation(w) + "?tab=matched"),
+    RoleCase("bank_matching_run", lambda w: f"{base(w)}/bank/matching/run/", denied=W, expect=405),
+    RoleCase(
+        "bank_matching_run",
+        lambda w: f"{base(w)}/bank/matching/run/",
+        "post",
+        denied=C,
+        allowed=A,
+    ),
+    RoleCase("bank_proposal_accept", lambda w: proposal_url(w, "accept"), denied=W, expect=405),
+    RoleCase(
+        "bank_proposal_accept", lambda w: proposal_url(w, "accept"), "post", denied=C, allowed=A
+    ),
+    RoleCase("bank_proposal_reject", lambda w: proposal_url(w, "reject"), denied=W, expect=405),
+    RoleCase(
+        "bank_proposal_reject",
+        lambda w: proposal_url(w, "reject"),
+        "post",
+        denied=W,
+        allowed=Role.MANAGER,
+    ),
+    RoleCase("bank_line_match", line_match_url, denied=W),
+    RoleCase(
+        "bank_line_match", line_match_url, "post", hand_match_data, denied=Role.SALES, allowed=A
+    ),
+    RoleCase("bank_match_undo", undo_url, denied=W, expect=405),
+    RoleCase("bank_match_undo", undo_url, "post", denied=C),
+    RoleCase("bank_alert_resolve", alert_url, denied=W, expect=405),
+    RoleCase("bank_alert_resolve", alert_url, "post", denied=A, allowed=C),
+]
+
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)
 
 

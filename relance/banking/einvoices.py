@@ -206,6 +206,8 @@ def _invoice_fields(company: Company, document: EInvoice, result: EInvoiceResult
         "amount_excl_tax": document.total_without_tax if prepaid <= 0 else None,
         "currency": document.currency,
         "po_reference": (document.order_reference or document.buyer_reference)[:60],
+        # Matched against bank lines when it is an ISO 11649 "RF" reference (banking.convert).
+        "payment_reference": document.payment_reference[:140],
     }
 
 

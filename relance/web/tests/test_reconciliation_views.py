@@ -143,3 +143,11 @@ def test_a_collector_sees_no_proposal_for_a_customer_outside_the_portfolio(clien
     login(client, world, Role.COLLECTOR)
     html = client.get(page(world)).content.decode()
     assert "Martin Négoce" not in html
+
+
+def test_the_page_is_in_english_after_the_switch(client, world, bank):
+    login(client, world)
+    client.post("/i18n/setlang/", {"language": "en", "next": page(world)})
+    html = client.get(page(world)).content.decode()
+    assert "Bank reconciliation" in html and "Run matching" in html
+    assert "customer name, exact amount" in html and "Rapprochement" not in html

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "relance.banking",
     "relance.web",
     "relance.demo",
+    "relance.legal",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ from relance.core.interest import (
     interest_periods,
     invoice_penalties,
     penalties,
+    rate_on,
 )
 from relance.core.money import MoneyError
 
@@ -218,3 +219,13 @@ def test_half_year_of_a_day(day, half):
     assert HalfYear.of(day) == half
     assert half.starts_on <= day <= half.ends_on
     assert HalfYear(2026, 2).next() == HalfYear(2027, 1)
+
+
+@pytest.mark.parametrize(
+    ("terms", "rate"),
+    [(BUSINESS, "12.15"), (PUBLIC, "10.15"), (CONSUMER, "2.76"),
+     (Terms(DebtorKind.BUSINESS, D("5")), "8.28")],
+)  # fmt: skip
+def test_rate_on_a_day(terms, rate):
+    # 2025 H2: ECB 2.15 + 10, 2.15 + 8, legal rate 2.76, floor 3 x 2.76 = 8.28.
+    assert rate_on(date(2025, 7, 10), terms, TABLE) == D(rate)

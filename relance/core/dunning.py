@@ -57,7 +57,7 @@ class Reason(StrEnum):
     AUTOMATIC_PAYER = "automatic_payer"
     UNDER_MINIMUM = "under_minimum"
     HANDED_OVER = "handed_over"
-    MIN_GAP = "min_gap"
+    MIN_GAP = "min_gap"  # no longer produced: a step within its gap is simply not due yet
     CREDIT_BALANCE = "credit_balance"
 
 
@@ -314,22 +314,22 @@ class _Run:
         return found
 
     def due_step(self, item: Item, scenario: Scenario) -> Step | None:
-        """The lowest step the item has not had, if its date has come and the item did not
-        move today. A courteous pre-due step lapses once the due date has passed: it would
-        announce a due date that is behind us."""
+        """The lowest step the item has not had, if its date has come, the minimum gap since
+        the item's previous step has passed, and the item did not move today. A courteous
+        pre-due step lapses once the due date has passed: it would announce a due date that
+        is behind us."""
         level, last_on = self.last_sent.get(item.id, (0, None))
         if last_on is not None and last_on >= self.today:
             return None  # one step per item per day: running a date twice adds nothing
         for step in scenario.steps:
             if step.level <= level or (step.offset_days < 0 and item.due_on < self.today):
                 continue
-            return step if self.step_on(item.due_on, step.offset_days) <= self.today else None
+            if self.step_on(item.due_on, step.offset_days) > self.today:
+                return None
+            if last_on is not None and last_on + timedelta(days=step.min_gap_days) > self.today:
+                return None  # the gap holds: the step comes when it has passed
+            return step
         return None
-
-    def is_within_gap(self, item: Item, step: Step) -> bool:
-        """True when the previous step was sent less than `min_gap_days` ago."""
-        last = self.last_sent.get(item.id)
-        return last is not None and last[1] + timedelta(days=step.min_gap_days) > self.today
 
     def is_customer_held(self, customer_id: int) -> bool:
         return any(hold.item_id is None for hold in self.holds.get(customer_id, ()))
@@ -442,9 +442,7 @@ class _Account:
     ) -> list[_Candidate]:
         moved = []
         for item, scenario, step in candidates:
-            if self.run.is_within_gap(item, step):
-                excluded.append(self._exclusion(item, Reason.MIN_GAP))
-            elif balance < step.min_amount:
+            if balance < step.min_amount:
                 excluded.append(self._exclusion(item, Reason.UNDER_MINIMUM))
             else:
                 moved.append((item, scenario, step))

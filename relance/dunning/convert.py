@@ -1,19 +1,26 @@
 """Models -> relance.core.dunning records: what the planner needs, read set-based.
 
-Every reader is one query (values_list, no model instances) so that the daily run on
-hundreds of thousands of open items stays close to a bare read of them.
+Every reader is one query (no model instances) so that the daily run on hundreds of
+thousands of open items stays close to a bare read of them. `candidate_customers` runs the
+test of relance.core.dunning_due in the database over every open item; the other readers then
+read only those customers (`customer_ids`), so a day's run plans the customers with a step
+that may be due, not the whole ledger.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Q, Sum
+from django.db.models.expressions import RawSQL
 
 from relance.core import dunning as core
+from relance.core.dunning_due import thresholds
 from relance.core.money import round_money
 from relance.ledger.models import Company, Customer, Payment
 
@@ -66,19 +73,22 @@ def to_core_scenario(scenario: Scenario) -> core.Scenario:
     )
 
 
-def open_items(company: Company) -> list[core.Item]:
-    """Every open item, read with one plain SQL query: the ORM's per-value converters cost
-    more than the read itself on hundreds of thousands of rows (docs/performance.md)."""
+def open_items(company: Company, customer_ids: Sequence[int] | None = None) -> list[core.Item]:
+    """Every open item (of `customer_ids` when given), read with one plain SQL query: the
+    ORM's per-value converters cost more than the read itself on hundreds of thousands of rows
+    (docs/performance.md)."""
     # SQLite hands decimals back as floats: read their text and make exact Decimals of it.
     amount = "CAST(open_amount AS TEXT)" if connection.vendor == "sqlite" else "open_amount"
+    subquery, params = _only(customer_ids)
     sql = (
         "SELECT id, customer_id, number, currency, issued_on, due_on, " + amount + ", "
         "is_credit, is_disputed, scenario_id FROM ledger_invoice "
         "WHERE company_id = %s AND open_amount > 0"
+        + (" AND customer_id IN " + subquery if subquery else "")
     )
     item, to_decimal = core.Item, Decimal
     with connection.cursor() as cursor:
-        cursor.execute(sql, [company.pk])
+        cursor.execute(sql, [company.pk, *params])
         rows = cursor.fetchall()  # faster than iterating Django's cursor wrapper row by row
         return [
             item(pk, customer, number, currency, issued_on, due_on, to_decimal(open_amount),
@@ -88,29 +98,98 @@ def open_items(company: Company) -> list[core.Item]:
         ]  # fmt: skip
 
 
-def credits(company: Company) -> list[core.Credit]:
-    rows = (
-        Payment.objects.filter(company=company, unallocated_amount__gt=0, customer__isnull=False)
-        .values_list("customer_id", "currency")
-        .annotate(total=Sum("unallocated_amount"))
+def candidate_customers(
+    company: Company, scenarios: list[core.Scenario], policy: core.Policy, today: date
+) -> list[int]:
+    """Customers with an open item that may have a step due today: the test of
+    relance.core.dunning_due, run by the database over every open item (one query)."""
+    found = thresholds(scenarios, today)
+    if not found:
+        return []
+    day = "::date" if connection.vendor == "postgresql" else ""
+    values = ", ".join(f"(%s, %s, %s{day}, %s{day})" for _ in found)
+    params: list = [
+        value
+        for t in found
+        for value in (t.scenario_id, t.level, t.latest_due_on, t.latest_last_on)
+    ]
+    profiles = " ".join("WHEN %s THEN %s" for _ in policy.profile_scenarios)
+    profile_params = [v for pair in policy.profile_scenarios.items() for v in pair]
+    statuses = ", ".join("%s" for _ in GIVEN)
+    # SQLite follows the written order of a CROSS JOIN: open items outside, the ~50 thresholds
+    # inside (the other way round it scans the invoices once per threshold).
+    sql = (
+        "WITH t(scenario_id, level, latest_due_on, latest_last_on) AS (VALUES " + values + "), "
+        # What each OPEN item received (the history of settled items is never read).
+        "s AS MATERIALIZED (SELECT ri.invoice_id, MAX(ri.moved_to_level) AS level, "
+        "MAX(r.planned_on) AS last_on FROM ledger_invoice o "
+        "CROSS JOIN dunning_reminderitem ri CROSS JOIN dunning_reminder r "
+        "WHERE o.company_id = %s AND o.open_amount > 0 AND o.due_on <= %s "
+        "AND ri.invoice_id = o.id "
+        "AND r.id = ri.reminder_id AND r.status IN (" + statuses + ") "
+        "AND ri.moved_to_level IS NOT NULL GROUP BY ri.invoice_id) "
+        "SELECT DISTINCT i.customer_id FROM ledger_invoice i "
+        "JOIN ledger_customer c ON c.id = i.customer_id "
+        "LEFT JOIN s ON s.invoice_id = i.id "
+        "CROSS JOIN t "
+        "WHERE i.company_id = %s AND i.open_amount > 0 AND i.due_on <= %s AND i.is_credit = %s "
+        "AND t.scenario_id = COALESCE(i.scenario_id, c.scenario_id, "
+        + (f"CASE c.payer_profile {profiles} END, " if profiles else "")
+        + "%s) AND t.level = COALESCE(s.level, 0) AND i.due_on <= t.latest_due_on "
+        "AND (s.last_on IS NULL OR t.latest_last_on IS NULL OR s.last_on <= t.latest_last_on)"
     )
+    # No item due after the latest threshold can have a step due: both scans stop there.
+    latest = max(t.latest_due_on for t in found)
+    params += [company.pk, latest, *GIVEN, company.pk, latest, False, *profile_params]
+    params.append(policy.default_scenario_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [customer for (customer,) in cursor.fetchall()]
+
+
+def _only(customer_ids: Sequence[int] | None) -> tuple[str, list]:
+    """("(subquery)", params) listing `customer_ids` for an IN clause, or ("", []) for all. A
+    JSON array (SQLite) or an array (PostgreSQL) is one parameter, however many ids."""
+    if customer_ids is None:
+        return "", []
+    if connection.vendor == "postgresql":
+        return "(SELECT unnest(%s::bigint[]))", [list(customer_ids)]
+    return "(SELECT value FROM json_each(%s))", [json.dumps(list(customer_ids))]
+
+
+def _only_raw(customer_ids: Sequence[int]) -> RawSQL:
+    subquery, params = _only(customer_ids)
+    return RawSQL(subquery[1:-1], params)
+
+
+def credits(company: Company, customer_ids: Sequence[int] | None = None) -> list[core.Credit]:
+    payments = Payment.objects.filter(
+        company=company, unallocated_amount__gt=0, customer__isnull=False
+    )
+    if customer_ids is not None:
+        payments = payments.filter(customer_id__in=_only_raw(customer_ids))
+    rows = payments.values_list("customer_id", "currency").annotate(total=Sum("unallocated_amount"))
     # SUM comes back from SQLite with float noise: the one rounding function makes it cents.
     return [
         core.Credit(customer, currency, round_money(total)) for customer, currency, total in rows
     ]
 
 
-def customers(company: Company) -> list[core.Customer]:
-    rows = Customer.objects.filter(company=company).values_list(
+def customers(company: Company, customer_ids: Sequence[int] | None = None) -> list[core.Customer]:
+    found = Customer.objects.filter(company=company)
+    if customer_ids is not None:
+        found = found.filter(pk__in=_only_raw(customer_ids))
+    rows = found.values_list(
         "pk", "code", "is_consumer", "payer_profile", "scenario_id", "is_handed_over"
     )
     return [core.Customer(*row) for row in rows]
 
 
-def sent(company: Company) -> list[core.Sent]:
+def sent(company: Company, customer_ids: Sequence[int] | None = None) -> list[core.Sent]:
     """What each open item already received, from the outbox: its highest level and the date
     of its latest step (all the planner needs), aggregated by the database."""
     statuses = ", ".join("%s" for _ in GIVEN)
+    subquery, params = _only(customer_ids)
     # "[date]" makes SQLite convert MAX() back to a date (PARSE_COLNAMES); PostgreSQL keeps it.
     sql = (
         'SELECT ri.invoice_id, MAX(ri.moved_to_level), MAX(r.planned_on) AS "sent_on [date]" '
@@ -119,10 +198,11 @@ def sent(company: Company) -> list[core.Sent]:
         "JOIN ledger_invoice i ON i.id = ri.invoice_id "
         "WHERE r.company_id = %s AND r.status IN (" + statuses + ") "
         "AND ri.moved_to_level IS NOT NULL AND i.open_amount > 0 "
-        "GROUP BY ri.invoice_id"
+        + ("AND i.customer_id IN " + subquery + " " if subquery else "")
+        + "GROUP BY ri.invoice_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [company.pk, *GIVEN])
+        cursor.execute(sql, [company.pk, *GIVEN, *params])
         return [core.Sent(item, 0, level, on) for item, level, on in cursor.fetchall()]
 
 

@@ -119,14 +119,17 @@ def run_dunning(
 
 
 def _plan(company: Company, run_on: date) -> tuple[core.Plan, dict[int, core.Item]]:
+    """The plan of the day, over the customers with a step that may be due (the database
+    finds them: relance.core.dunning_due); the others would get nothing."""
     scenarios, policy = convert.scenarios(company)
-    items = convert.open_items(company)
+    candidates = convert.candidate_customers(company, scenarios, policy, run_on)
+    items = convert.open_items(company, candidates)
     plan = core.plan(
         items=items,
-        credits=convert.credits(company),
-        customers=convert.customers(company),
+        credits=convert.credits(company, candidates),
+        customers=convert.customers(company, candidates),
         scenarios=scenarios,
-        sent=convert.sent(company),
+        sent=convert.sent(company, candidates),
         holds=convert.holds(company, run_on),
         promises=convert.promises(company),
         calendar=CALENDARS[company.alsace_moselle],
@@ -169,16 +172,11 @@ def _write(company: Company, run: DunningRun, plan: core.Plan, items, *, hold: b
     BulkTable(ReminderEvent, ("reminder_id", "status", "note"), {}).write(
         (pk, row[REMINDER_COLUMNS.index("status")], note) for pk, row in zip(ids, rows, strict=True)
     )
-    # "Minimum gap not yet passed" is timing, not an exclusion: the step follows when the gap
-    # has passed. Writing it would add a row per item reminded lately, every day.
     BulkTable(Exclusion, ("run_id", "customer_id", "invoice_id", "currency", "reason"), {}).write(
-        (run.pk, e.customer_id, e.item_id, e.currency, e.reason.value)
-        for e in plan.excluded
-        if e.reason is not core.Reason.MIN_GAP
+        (run.pk, e.customer_id, e.item_id, e.currency, e.reason.value) for e in plan.excluded
     )
     _render_all(ids)
-    run.reminders = len(ids)
-    run.excluded = sum(1 for e in plan.excluded if e.reason is not core.Reason.MIN_GAP)
+    run.reminders, run.excluded = len(ids), len(plan.excluded)
     run.finished_at = timezone.now()
     run.save(update_fields=["reminders", "excluded", "finished_at"])
     return ids

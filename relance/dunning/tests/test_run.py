@@ -180,10 +180,9 @@ def test_bad_contact_hours_are_refused_with_the_reason(company):
         company.full_clean()
 
 
-def test_a_step_held_back_by_the_minimum_gap_is_reported_but_not_stored(company):
+def test_a_step_held_back_by_the_minimum_gap_is_not_due_yet(company):
     invoice(company, customer(company, "C1"), "F1", "100.00", TODAY - timedelta(days=40))
     services.run_dunning(company, TODAY)
     tomorrow = services.run_dunning(company, TODAY + timedelta(days=1))
-    assert [e["reason"] for e in tomorrow.as_json()["excluded"]] == ["min_gap"]
-    run = DunningRun.objects.get(run_on=TODAY + timedelta(days=1))
-    assert run.excluded == 0 and not Exclusion.objects.filter(run=run).exists()
+    assert tomorrow.as_json()["reminders"] == [] and tomorrow.as_json()["excluded"] == []
+    assert not Exclusion.objects.filter(run__run_on=TODAY + timedelta(days=1)).exists()

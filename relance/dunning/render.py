@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join, linebreaks, urlize
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localdate
 
+from relance.core.matching import creditor_reference
 from relance.core.money import round_money
 from relance.web.templatetags.relance_format import money
 
@@ -254,6 +255,7 @@ def _context(company, parties, lines, *, today, language, totals, penalties, ste
             "company": _company(company),
             **parties,
             "items": items,
+            "payment_reference": _payment_reference(items),
             "items_table": _items_table(items, labels["columns"]),
             "overdue_items_table": _items_table(
                 [item for item in items if item["is_overdue"]], labels["columns"]
@@ -276,6 +278,7 @@ def _item(line: _Line, today: date, language: str) -> dict:
     with translation.override(language):
         return {
             "number": line.number,
+            "reference": _reference(line.number),
             "issued_on": format_date(line.issued_on, short),
             "due_on": format_date(line.due_on, short),
             "days_late": 0 if line.is_credit else max(0, (today - line.due_on).days),
@@ -284,6 +287,22 @@ def _item(line: _Line, today: date, language: str) -> dict:
             "is_credit": line.is_credit,
             "is_overdue": not line.is_credit and line.due_on < today,
         }
+
+
+def _reference(number: str) -> str:
+    """The ISO 11649 creditor reference of the invoice, which bank matching recognises when
+    the debtor quotes it ("" when the number cannot make one: over 21 characters)."""
+    try:
+        return creditor_reference(number)
+    except ValueError:
+        return ""
+
+
+def _payment_reference(items: list[dict]) -> str:
+    """The one reference to quote when a single invoice is asked for; with several, the
+    debtor quotes the invoice numbers."""
+    asked = [item for item in items if not item["is_credit"]]
+    return asked[0]["reference"] if len(asked) == 1 else ""
 
 
 def _items_table(items: list[dict], columns: tuple[str, ...]) -> str:

@@ -41,9 +41,10 @@ _FR = {
     "au taux de {{ interest_rate }} ({{ interest }} à ce jour), ainsi qu'une indemnité "
     "forfaitaire pour frais de recouvrement de 40 € par facture (article D441-5), soit "
     "{{ indemnity }}.{% endif %}",
-    "payment": "{% if company.iban %}Règlement par virement, en rappelant les numéros de "
-    "facture :\nIBAN : {{ company.iban }}{% if company.bic %} — BIC : {{ company.bic }}"
-    "{% endif %}{% endif %}",
+    "payment": "{% if company.iban %}Règlement par virement, en rappelant "
+    "{% if payment_reference %}la référence {{ payment_reference }}{% else %}les numéros de "
+    "facture{% endif %} :\nIBAN : {{ company.iban }}{% if company.bic %} — BIC : "
+    "{{ company.bic }}{% endif %}{% endif %}",
     "self_service": "{% if self_service_url %}Vos factures sont consultables et "
     "téléchargeables sur votre espace, où vous pouvez aussi nous indiquer une date de "
     "règlement : {{ self_service_url }}{% endif %}",
@@ -75,9 +76,10 @@ _EN = {
     "Commercial Code, late payment automatically incurs late-payment interest at "
     "{{ interest_rate }} ({{ interest }} to date) and a fixed recovery indemnity of EUR 40 per "
     "invoice (article D441-5), i.e. {{ indemnity }}.{% endif %}",
-    "payment": "{% if company.iban %}Payment by bank transfer, quoting the invoice numbers:\n"
-    "IBAN: {{ company.iban }}{% if company.bic %} — BIC: {{ company.bic }}{% endif %}"
-    "{% endif %}",
+    "payment": "{% if company.iban %}Payment by bank transfer, quoting "
+    "{% if payment_reference %}the reference {{ payment_reference }}{% else %}the invoice "
+    "numbers{% endif %}:\nIBAN: {{ company.iban }}{% if company.bic %} — BIC: "
+    "{{ company.bic }}{% endif %}{% endif %}",
     "self_service": "{% if self_service_url %}You can view and download your invoices, and "
     "tell us when you will pay, on your customer page: {{ self_service_url }}{% endif %}",
     "proofs": "Please find attached the invoices and their supporting documents (purchase "

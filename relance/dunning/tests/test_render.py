@@ -203,3 +203,16 @@ def test_the_preview_renders_an_edited_text(company):
     subject, text, html = render_preview("Hello\n{{ customer.name }}", "{{ items_table }}", example)
     assert subject == "Hello Menuiserie Durand SARL"
     assert "F2026-0112" in text and "<table" in html
+
+
+def test_one_invoice_asked_for_gives_its_creditor_reference_to_quote(company, scenario):
+    from stdnum import iso11649
+
+    client = customer(company)
+    one = render_reminder(
+        reminder(scenario, client, 2, [invoice(company, client, "F-77", "90", 9)])
+    )
+    reference = next(word for word in one[1].split() if word.startswith("RF"))
+    assert iso11649.is_valid(reference) and "la référence RF" in one[1]
+    two = [invoice(company, client, "F1", "10", 9), invoice(company, client, "F2", "20", 9)]
+    assert "les numéros de facture" in render_reminder(reminder(scenario, client, 2, two))[1]

@@ -82,9 +82,11 @@ def _dunning_steps(today: date) -> list[dict]:
     if steps.import_available():
         return []
     steps.seed_scenarios("BENCH-FEC")
+    # The fastest of three bare reads: the strictest baseline on a machine shared with others.
+    reads = [steps.measure(steps.read_open_items, "BENCH-FEC") for _ in range(3)]
     bare = {
-        "operation": "dunning: bare read of open items",
-        **steps.measure(steps.read_open_items, "BENCH-FEC"),
+        "operation": "dunning: bare read of open items (best of 3)",
+        **min(reads, key=lambda read: read["seconds"]),
     }
     rows = [bare]
     for label, day in (

@@ -16,13 +16,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Q
 
 from relance.core import dunning as core
 from relance.core.dunning_due import thresholds
 from relance.core.money import round_money
-from relance.ledger.models import Company, Customer, Payment
+from relance.ledger.models import Company
 
 from .models import Hold, Promise, Reminder, Scenario
 
@@ -78,17 +77,18 @@ def open_items(company: Company, customer_ids: Sequence[int] | None = None) -> l
     ORM's per-value converters cost more than the read itself on hundreds of thousands of rows
     (docs/performance.md)."""
     # SQLite hands decimals back as floats: read their text and make exact Decimals of it.
-    amount = "CAST(open_amount AS TEXT)" if connection.vendor == "sqlite" else "open_amount"
-    subquery, params = _only(customer_ids)
+    amount = "CAST(i.open_amount AS TEXT)" if connection.vendor == "sqlite" else "i.open_amount"
+    source, params = _rows_of("ledger_invoice i", "i.customer_id", company, customer_ids)
     sql = (
-        "SELECT id, customer_id, number, currency, issued_on, due_on, " + amount + ", "
-        "is_credit, is_disputed, scenario_id FROM ledger_invoice "
-        "WHERE company_id = %s AND open_amount > 0"
-        + (" AND customer_id IN " + subquery if subquery else "")
+        "SELECT i.id, i.customer_id, i.number, i.currency, i.issued_on, i.due_on, "
+        + amount
+        + ", i.is_credit, i.is_disputed, i.scenario_id FROM "
+        + source
+        + "i.open_amount > 0"
     )
     item, to_decimal = core.Item, Decimal
     with connection.cursor() as cursor:
-        cursor.execute(sql, [company.pk, *params])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()  # faster than iterating Django's cursor wrapper row by row
         return [
             item(pk, customer, number, currency, issued_on, due_on, to_decimal(open_amount),
@@ -147,62 +147,72 @@ def candidate_customers(
         return [customer for (customer,) in cursor.fetchall()]
 
 
-def _only(customer_ids: Sequence[int] | None) -> tuple[str, list]:
-    """("(subquery)", params) listing `customer_ids` for an IN clause, or ("", []) for all. A
-    JSON array (SQLite) or an array (PostgreSQL) is one parameter, however many ids."""
+def _rows_of(
+    table: str, column: str, company: Company, customer_ids: Sequence[int] | None
+) -> tuple[str, list]:
+    """The FROM clause reading `table` ("name alias") of the company, for `customer_ids`
+    (every customer when None), ending where more WHERE conditions go ("... AND "), and its
+    parameters. The ids are one parameter however many (a JSON array on SQLite, an array on
+    PostgreSQL) and drive the query: the database reads each customer's rows by the customer
+    index (SQLite keeps the order of a CROSS JOIN; the unary + keeps it off the company
+    index, which would scan the company's rows once per customer)."""
+    alias = table.split()[1]
     if customer_ids is None:
-        return "", []
+        return f"{table} WHERE {alias}.company_id = %s AND ", [company.pk]
     if connection.vendor == "postgresql":
-        return "(SELECT unnest(%s::bigint[]))", [list(customer_ids)]
-    return "(SELECT value FROM json_each(%s))", [json.dumps(list(customer_ids))]
-
-
-def _only_raw(customer_ids: Sequence[int]) -> RawSQL:
-    subquery, params = _only(customer_ids)
-    return RawSQL(subquery[1:-1], params)
+        ids, value = "unnest(%s::bigint[]) AS j(value)", list(customer_ids)
+    else:
+        ids, value = "json_each(%s) AS j", json.dumps(list(customer_ids))
+    where = f"{column} = j.value AND +{alias}.company_id = %s AND "
+    return f"{ids} CROSS JOIN {table} WHERE {where}", [value, company.pk]
 
 
 def credits(company: Company, customer_ids: Sequence[int] | None = None) -> list[core.Credit]:
-    payments = Payment.objects.filter(
-        company=company, unallocated_amount__gt=0, customer__isnull=False
+    """Money received and not yet allocated, per customer and currency."""
+    source, params = _rows_of("ledger_payment p", "p.customer_id", company, customer_ids)
+    sql = (
+        "SELECT p.customer_id, p.currency, SUM(p.unallocated_amount) FROM "
+        + source
+        + "p.unallocated_amount > 0 AND p.customer_id IS NOT NULL "
+        "GROUP BY p.customer_id, p.currency"
     )
-    if customer_ids is not None:
-        payments = payments.filter(customer_id__in=_only_raw(customer_ids))
-    rows = payments.values_list("customer_id", "currency").annotate(total=Sum("unallocated_amount"))
-    # SUM comes back from SQLite with float noise: the one rounding function makes it cents.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # SQLite sums as floats: the one rounding function makes exact cents of them.
     return [
-        core.Credit(customer, currency, round_money(total)) for customer, currency, total in rows
+        core.Credit(customer, currency, round_money(Decimal(str(total))))
+        for customer, currency, total in rows
     ]
 
 
 def customers(company: Company, customer_ids: Sequence[int] | None = None) -> list[core.Customer]:
-    found = Customer.objects.filter(company=company)
-    if customer_ids is not None:
-        found = found.filter(pk__in=_only_raw(customer_ids))
-    rows = found.values_list(
-        "pk", "code", "is_consumer", "payer_profile", "scenario_id", "is_handed_over"
+    source, params = _rows_of("ledger_customer c", "c.id", company, customer_ids)
+    sql = (
+        "SELECT c.id, c.code, c.is_consumer, c.payer_profile, c.scenario_id, c.is_handed_over "
+        "FROM " + source + "TRUE"
     )
-    return [core.Customer(*row) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [core.Customer(*row) for row in cursor.fetchall()]
 
 
 def sent(company: Company, customer_ids: Sequence[int] | None = None) -> list[core.Sent]:
     """What each open item already received, from the outbox: its highest level and the date
     of its latest step (all the planner needs), aggregated by the database."""
     statuses = ", ".join("%s" for _ in GIVEN)
-    subquery, params = _only(customer_ids)
+    source, params = _rows_of("ledger_invoice i", "i.customer_id", company, customer_ids)
     # "[date]" makes SQLite convert MAX() back to a date (PARSE_COLNAMES); PostgreSQL keeps it.
     sql = (
         'SELECT ri.invoice_id, MAX(ri.moved_to_level), MAX(r.planned_on) AS "sent_on [date]" '
-        "FROM dunning_reminderitem ri "
-        "JOIN dunning_reminder r ON r.id = ri.reminder_id "
-        "JOIN ledger_invoice i ON i.id = ri.invoice_id "
-        "WHERE r.company_id = %s AND r.status IN (" + statuses + ") "
-        "AND ri.moved_to_level IS NOT NULL AND i.open_amount > 0 "
-        + ("AND i.customer_id IN " + subquery + " " if subquery else "")
-        + "GROUP BY ri.invoice_id"
-    )
+        "FROM " + source.replace(" WHERE ", " CROSS JOIN dunning_reminderitem ri "
+                                 "CROSS JOIN dunning_reminder r WHERE ", 1)
+        + "i.open_amount > 0 AND ri.invoice_id = i.id "
+        "AND ri.moved_to_level IS NOT NULL AND r.id = ri.reminder_id "
+        "AND r.status IN (" + statuses + ") GROUP BY ri.invoice_id"
+    )  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(sql, [company.pk, *GIVEN, *params])
+        cursor.execute(sql, [*params, *GIVEN])
         return [core.Sent(item, 0, level, on) for item, level, on in cursor.fetchall()]
 
 

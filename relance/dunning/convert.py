@@ -197,6 +197,14 @@ def customers(company: Company, customer_ids: Sequence[int] | None = None) -> li
         return [core.Customer(*row) for row in cursor.fetchall()]
 
 
+def languages(company: Company, customer_ids: Sequence[int]) -> dict[int, tuple[str, bool]]:
+    """(language, is_consumer) of each customer: what the reminders written for them need."""
+    source, params = _rows_of("ledger_customer c", "c.id", company, customer_ids)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.id, c.language, c.is_consumer FROM " + source + "TRUE", params)
+        return {pk: (language, is_consumer) for pk, language, is_consumer in cursor.fetchall()}
+
+
 def sent(company: Company, customer_ids: Sequence[int] | None = None) -> list[core.Sent]:
     """What each open item already received, from the outbox: its highest level and the date
     of its latest step (all the planner needs), aggregated by the database."""

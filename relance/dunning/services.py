@@ -151,7 +151,7 @@ def _write(company: Company, run: DunningRun, plan: core.Plan, items, *, hold: b
     writes hundreds of thousands of rows: prepared inserts, no model instances). With `hold`
     every reminder waits for approval (stale bank data)."""
     ids = reserve_ids(Reminder, len(plan.reminders))
-    people = _customers(company)
+    people = _customers(company, {r.customer_id for r in plan.reminders})
     recipients = _recipients(company, {r.customer_id for r in plan.reminders})
     constants = {"company_id": company.pk}
     # The same moment for every consumer of the run: computed once, not per reminder.
@@ -182,10 +182,9 @@ def _write(company: Company, run: DunningRun, plan: core.Plan, items, *, hold: b
     return ids
 
 
-def _customers(company: Company) -> dict[int, tuple[str, bool]]:
-    """(language, is_consumer) of every customer of the company."""
-    rows = Customer.objects.filter(company=company).values_list("pk", "language", "is_consumer")
-    return {pk: (language, is_consumer) for pk, language, is_consumer in rows}
+def _customers(company: Company, customer_ids: set[int]) -> dict[int, tuple[str, bool]]:
+    """(language, is_consumer) of the reminded customers."""
+    return convert.languages(company, sorted(customer_ids))
 
 
 def _reminder_row(

@@ -5,9 +5,11 @@ SQLite under var/ is the zero-setup default; set DATABASE_URL for PostgreSQL.
 
 import os
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -143,6 +145,29 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "relance@localhost")
+
+# SMS (relance/dunning/channels/sms/): no provider, SMS reminders stay in the local outbox.
+RELANCE_SMS_PROVIDER = os.environ.get("RELANCE_SMS_PROVIDER", "").strip().lower()
+if RELANCE_SMS_PROVIDER not in {"", "twilio", "ovh"}:
+    raise ImproperlyConfigured(
+        f"RELANCE_SMS_PROVIDER={RELANCE_SMS_PROVIDER!r}: twilio, ovh or empty (local outbox)"
+    )
+# Alphanumeric sender ID (11 characters at most, registered with the provider) or a number.
+RELANCE_SMS_SENDER = os.environ.get("RELANCE_SMS_SENDER", "")
+# Price of one SMS segment, for the estimate shown before sending.
+RELANCE_SMS_UNIT_COST_EUR = Decimal(os.environ.get("RELANCE_SMS_UNIT_COST_EUR", "0.05"))
+RELANCE_SMS_TIMEOUT = int(os.environ.get("RELANCE_SMS_TIMEOUT", "15"))
+# The address the application is reached at from the Internet (https://relance.example.com):
+# providers post their delivery receipts there. Empty: no receipts are asked for.
+RELANCE_PUBLIC_URL = os.environ.get("RELANCE_PUBLIC_URL", "").rstrip("/")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+OVH_ENDPOINT = os.environ.get("OVH_ENDPOINT", "https://eu.api.ovh.com/1.0")
+OVH_APPLICATION_KEY = os.environ.get("OVH_APPLICATION_KEY", "")
+OVH_APPLICATION_SECRET = os.environ.get("OVH_APPLICATION_SECRET", "")
+OVH_CONSUMER_KEY = os.environ.get("OVH_CONSUMER_KEY", "")
+OVH_SMS_SERVICE_NAME = os.environ.get("OVH_SMS_SERVICE_NAME", "")
 
 SESSION_COOKIE_HTTPONLY = True
 # Production behind HTTPS sets SECURE_COOKIES=true; the demo runs on plain http://127.0.0.1.

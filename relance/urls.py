@@ -2,8 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from relance.dunning import hooks
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Providers' callbacks: signed by the provider, outside the company pages.
+    path("hooks/sms/twilio/<int:pk>/", hooks.twilio_status, name="sms_status_twilio"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("relance.web.urls")),
 ]

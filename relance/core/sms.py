@@ -17,6 +17,7 @@ segment; 200 GSM-7 characters take two segments (153 + 47).
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -49,6 +50,9 @@ _PLAIN = str.maketrans(
         "\u2026": "...",
     }
 )
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-ZÀ-ÖØ-Þ])")
 
 
 class Encoding(enum.Enum):
@@ -127,24 +131,43 @@ def plain_punctuation(text: str) -> str:
 
 def fit(text: str, max_segments: int, *, keep: str = "") -> str:
     """The text (then `keep`, a link say, after a space) when it fits in `max_segments`;
-    otherwise the longest beginning of the text, cut between words and marked "..." ("…"
-    when the message is UCS-2 anyway), that fits with `keep` still whole at the end.
+    otherwise its longest beginning that fits with `keep` still whole at the end: whole
+    sentences when the first one fits, else cut between words and marked "..." ("…" when
+    the message is UCS-2 anyway).
 
     Example: fit("Merci de votre règlement rapide", 1) is the text itself;
     fit("Bonjour " * 30, 1) is 19 "Bonjour" and "..." (154 places).
     Raises ValueError when even `keep` alone does not fit."""
-    whole = " ".join(part for part in (text, keep) if part)
+    whole = _join(text, keep)
     if segments(whole) <= max_segments:
         return whole
+    for end in _sentence_ends(text):
+        if segments(_join(text[:end], keep)) <= max_segments:
+            return _join(text[:end], keep)
     for cut in _cuts(text):
         head = text[:cut].rstrip(" ,;:-")
         unicode = encoding_of(head + keep) is Encoding.UCS2
-        candidate = head + ("\u2026" if unicode else "...") + (f" {keep}" if keep else "")
+        candidate = _join(head + ("\u2026" if unicode else "..."), keep)
         if segments(candidate) <= max_segments:
             return candidate
     if keep and segments(keep) <= max_segments:
         return keep
     raise ValueError(f"{keep!r} ne tient pas en {max_segments} SMS")
+
+
+def _join(text: str, keep: str) -> str:
+    return " ".join(part for part in (text, keep) if part)
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Where sentences end, longest beginning first: after . ! or ? followed by a capital,
+    unless the word before is an abbreviation of three letters at most ("art. L441-10")."""
+    ends = []
+    for match in _SENTENCE_END.finditer(text):
+        word = re.search(r"\w*$", text[: match.start()])
+        if not (word and word.group().isalpha() and len(word.group()) <= 3):
+            ends.append(match.start() + 1)
+    return ends[::-1]
 
 
 def _cuts(text: str) -> list[int]:

@@ -16,8 +16,9 @@ DESIGN.md rules applied here:
   person to resolve, if the channel was asked; it is never retried blindly. The untried rest
   of an interrupted batch goes back to pending (the channel never saw it).
 
-Only email reminders are claimed for now: SMS, letters, registered letters, calls and tasks
-stay pending until their channels exist (SENT_CHANNELS).
+Email and SMS reminders are claimed, each sent through the channel of its kind (`channels()`):
+letters, registered letters, calls and tasks stay pending until their channels exist
+(SENT_CHANNELS).
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ from relance.core.dunning import Channel as ChannelKind
 from relance.core.ledger import AccountPosition, account_position
 from relance.ledger.models import Invoice, Payment
 
-from .channels import Channel, PermanentFailure, TemporaryFailure
+from .channels import ByKind, Channel, PermanentFailure, TemporaryFailure
 from .channels.email import EmailChannel
+from .channels.sms import sms_channel
 from .models import Dispute, Hold, Reminder, ReminderEvent, ReminderItem
 from .render import render_reminder
 from .services import local_today
@@ -47,7 +49,7 @@ from .services import local_today
 log = logging.getLogger(__name__)
 
 Status = Reminder.Status
-SENT_CHANNELS = (ChannelKind.EMAIL.value,)
+SENT_CHANNELS = (ChannelKind.EMAIL.value, ChannelKind.SMS.value)
 # Retry a temporary failure after 1, 5, 30 then 120 minutes; the fifth failure is final.
 BACKOFF_MINUTES = (1, 5, 30, 120)
 MAX_ATTEMPTS = 5
@@ -90,7 +92,7 @@ def send_pending(
 ) -> Counts:
     """Send what is due, a claimed batch at a time, over one connection."""
     counts = Counts(uncertain=mark_uncertain(now or timezone.now()))
-    channel = channel or email_channel()
+    channel = channel or channels()
     try:
         while limit is None or counts.claimed < limit:
             if should_stop is not None and should_stop():
@@ -126,6 +128,11 @@ def _send_batch(batch, channel, worker_id, now, counts: Counts, should_stop) -> 
         if outcome:
             setattr(counts, outcome, getattr(counts, outcome) + 1)
     return True
+
+
+def channels() -> ByKind:
+    """The channel of each kind of reminder claimed (SENT_CHANNELS)."""
+    return ByKind({ChannelKind.EMAIL.value: email_channel(), ChannelKind.SMS.value: sms_channel()})
 
 
 def email_channel() -> EmailChannel:
@@ -283,6 +290,7 @@ def send_one(
         attachments=delivery.attachments,
         next_attempt_at=None,
         error="",
+        **delivery.evidence(),  # the SMS number and text, decided at send time
     )
     return "sent"
 

@@ -318,21 +318,26 @@ _LETTERS = {
     },
 }
 
+# One or two SMS segments (relance/dunning/channels/sms/): short, and GSM-7 when the names
+# allow it (no "dû", "—" or other characters outside GSM 03.38, which would halve the room).
+# A text too long is cut after its last whole sentence that fits, the link kept.
 _SMS = {
     "fr": (
         "{{ company.name }} — Relance",
-        "{{ company.name }} : sauf erreur de notre part, {{ overdue_total }} restent impayés "
-        "sur votre compte {{ customer.code }} (total dû : {{ total }}). Merci de régulariser "
-        "rapidement.{% if interest %} Des pénalités de retard s'appliquent (art. L441-10 C. "
-        "com.).{% endif %}{% if self_service_url %} Détail : {{ self_service_url }}"
-        "{% elif collector.email %} Contact : {{ collector.email }}{% endif %}",
+        "{{ company.name }} : sauf erreur, {{ overdue_total }} restent impayés sur votre compte "
+        "{{ customer.code }}{% if overdue_total != total %} (solde total : {{ total }}){% endif %}"
+        ". Merci de régulariser rapidement.{% if interest %} Pénalités de "
+        "retard applicables (Code de commerce, L441-10).{% endif %}{% if self_service_url %} "
+        "Détail et règlement : {{ self_service_url }}{% elif collector.email %} Contact : "
+        "{{ collector.email }}{% endif %}",
     ),
     "en": (
         "{{ company.name }} — Reminder",
         "{{ company.name }}: according to our records, {{ overdue_total }} is overdue on your "
-        "account {{ customer.code }} (total due: {{ total }}). Please arrange payment promptly."
-        "{% if interest %} Late-payment interest applies (art. L441-10 French Commercial Code)."
-        "{% endif %}{% if self_service_url %} Details: {{ self_service_url }}"
+        "account {{ customer.code }}{% if overdue_total != total %} (total due: {{ total }})"
+        "{% endif %}. Please arrange payment promptly.{% if interest %} "
+        "Late-payment interest applies (French Commercial Code, L441-10).{% endif %}"
+        "{% if self_service_url %} Details and payment: {{ self_service_url }}"
         "{% elif collector.email %} Contact: {{ collector.email }}{% endif %}",
     ),
 }

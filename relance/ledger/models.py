@@ -204,6 +204,9 @@ class Contact(models.Model):
     preferred_channel = models.CharField(
         _("canal préféré"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
+    # The person asked not to receive SMS (a consumer's right to object, or anyone's wish):
+    # the SMS channel skips their numbers.
+    sms_opt_out = models.BooleanField(_("refuse les SMS"), default=False)
 
     class Meta:
         verbose_name = _("contact")

@@ -156,13 +156,30 @@ def test_fits_a_text_into_segments(text, max_segments, keep, expected):
     assert segments(fitted) <= max_segments
 
 
-def test_fit_respects_two_segments_and_keeps_gsm7():
-    text = "Société Durand : sauf erreur, 1 234,56 € restent impayés. " * 8
-    fitted = fit(text, 2)
+def test_fit_keeps_whole_sentences_when_it_can():
+    sentence = "Société Durand : sauf erreur, 1 234,56 € restent impayés. "
+    fitted = fit(sentence * 8, 2)
+    assert fitted == (sentence * 5).strip()  # 5 x 59 places + 5 € = 299 <= 306
     assert segments(fitted) == 2
     assert encoding_of(fitted) is GSM
-    assert fitted.endswith("...")
-    assert text.startswith(fitted[:-3])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the abbreviation "art." is no sentence end: the last whole sentence goes
+        (
+            "Bâtiments Durand : 1 440,00 € restent impayés sur votre compte C0042. Merci de "
+            "régulariser rapidement. Pénalités applicables (art. L441-10 C. com.).",
+            "Bâtiments Durand : 1 440,00 € restent impayés sur votre compte C0042. Merci de "
+            "régulariser rapidement.",
+        ),
+        # a lower-case word after the period does not start a sentence: cut between words
+        ("Bâtiment " * 10 + "n. " + "mot " * 30, "Bâtiment " * 10 + "n. " + "mot " * 9 + "mot…"),
+    ],
+)
+def test_fit_cuts_after_a_sentence_not_an_abbreviation(text, expected):
+    assert fit(text, 2) == expected
 
 
 def test_fit_refuses_a_kept_part_that_cannot_fit():

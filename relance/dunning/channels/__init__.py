@@ -5,8 +5,10 @@
 again can help: `TemporaryFailure` (server down, timeout, 4xx: retried with backoff) or
 `PermanentFailure` (address refused, 5xx: marked failed with the reason for the collector).
 
-Only email exists for now (channels/email.py); SMS, letters, registered letters, calls and
-tasks stay pending in the outbox until their adapters are written (see sending.SENT_CHANNELS).
+Email (channels/email.py) and SMS (channels/sms/, one module per provider behind a small
+transport) exist; letters, registered letters, calls and tasks stay pending in the outbox
+until their adapters are written (see sending.SENT_CHANNELS). `ByKind` routes each reminder
+to the channel of its kind.
 """
 
 from __future__ import annotations
@@ -37,9 +39,39 @@ class Delivery:
 
     attachments: list[dict[str, str]] = field(default_factory=list)  # [{"name", "sha256"}]
     note: str = ""
+    # What went out when the channel decided it at send time (the SMS channel picks the
+    # number then, and may shorten the text to its segments): kept on the reminder instead
+    # of what the run wrote there.
+    recipients: list[dict[str, str]] | None = None
+    text: str | None = None
+
+    def evidence(self) -> dict[str, object]:
+        """The reminder's fields to overwrite with what was really sent."""
+        fields: dict[str, object] = {}
+        if self.recipients is not None:
+            fields["recipients"] = self.recipients
+        if self.text is not None:
+            fields["body_text"] = self.text
+        return fields
 
 
 class Channel(Protocol):
     def send(self, reminder: Reminder) -> Delivery: ...
 
     def close(self) -> None: ...
+
+
+class ByKind:
+    """One channel per kind of reminder ("email", "sms"), asked in turn by the sender: a
+    reminder of a kind without a channel is a programming error (sending.SENT_CHANNELS lists
+    the kinds claimed)."""
+
+    def __init__(self, channels: dict[str, Channel]) -> None:
+        self.channels = channels
+
+    def send(self, reminder: Reminder) -> Delivery:
+        return self.channels[reminder.channel].send(reminder)
+
+    def close(self) -> None:
+        for channel in self.channels.values():
+            channel.close()

@@ -121,6 +121,7 @@ class ContactForm(forms.ModelForm):
             "phone",
             "mobile",
             "preferred_channel",
+            "sms_opt_out",
             "address",
             "postal_code",
             "city",

@@ -510,3 +510,17 @@ def test_the_reminder_page_shows_segments_and_cost_of_an_sms(client):
     assert "Coût estimé" in page and "0,05\u00a0€" in page
     assert 'href="tel:+33612345678"' in page
     assert "compta@example.fr" not in page  # the run's e-mail recipients are not the SMS's
+
+
+def test_the_contact_form_records_a_refusal_of_sms(client):
+    from relance.team.models import Role
+    from relance.web.tests.factories import World
+
+    world = World()
+    client.force_login(world.user(Role.ADMIN))
+    data = {"role": "billing", "name": "Paul", "mobile": "06 12 34 56 78", "country": "FR",
+            "preferred_channel": "email", "sms_opt_out": "on"}  # fmt: skip
+    client.post(f"/c/acme/customers/{world.customer.pk}/contacts/new/", data)
+    assert Contact.objects.get(name="Paul").sms_opt_out is True
+    form = client.get(f"/c/acme/contacts/{Contact.objects.get(name='Paul').pk}/edit/")
+    assert 'name="sms_opt_out"' in form.content.decode()

@@ -524,3 +524,15 @@ def test_the_contact_form_records_a_refusal_of_sms(client):
     assert Contact.objects.get(name="Paul").sms_opt_out is True
     form = client.get(f"/c/acme/contacts/{Contact.objects.get(name='Paul').pk}/edit/")
     assert 'name="sms_opt_out"' in form.content.decode()
+
+
+def test_the_outbox_lists_the_number_an_sms_went_to(client):
+    from relance.team.models import Role
+    from relance.web.tests.factories import World
+    from relance.web.tests.factories import make_reminder as make_web_reminder
+
+    world = World()
+    to = [{"phone": "+33612345678", "name": "Jeanne", "kind": "to"}]
+    make_web_reminder(world.customer, Reminder.Status.SENT, channel="sms", recipients=to)
+    client.force_login(world.user(Role.ADMIN))
+    assert "+33612345678" in client.get("/c/acme/reminders/outbox/?status=sent").content.decode()

@@ -7,6 +7,7 @@ RELANCE_APPS = (
     "relance.banking",
     "relance.dunning",
     "relance.ledger",
+    "relance.legal",
     "relance.team",
     "relance.imports",
     "relance.web",

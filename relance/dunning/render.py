@@ -7,6 +7,7 @@ The variables are documented in docs/templates.md.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,19 +23,12 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localdate
 
 from relance.core.matching import creditor_reference
-from relance.core.money import round_money
 from relance.web.templatetags.relance_format import money
 
 from .models import Reminder, Step, StepTemplate
 from .texts import default_template, thanks_template
 
-# Code de commerce L441-10: ECB main refinancing rate + 10 points, the rate of 1 January for
-# the first half-year (2026 H1: 2.15 % + 10 = 12.15 %). Simple interest on the open amount;
-# the exact half-year computation belongs to the penalty-interest issue.
-LEGAL_INTEREST_RATE = Decimal("12.15")
-# Code de commerce D441-5: fixed recovery indemnity per late invoice, professional debtors only.
-RECOVERY_INDEMNITY = Decimal("40")
-
+log = logging.getLogger(__name__)
 _TEXT_ENGINE = Engine(autoescape=False)
 # Everything else ({% load %}, {% include %}, {% debug %}, ...) could reach outside the context.
 # fmt: off
@@ -141,6 +135,7 @@ def reminder_context(reminder: Reminder, language: str | None = None) -> dict:
         # Consumers owe neither L441-10 interest nor the D441-5 indemnity.
         penalties=reminder.mentions_penalties and not customer.is_consumer,
         step={"name": reminder.step_name, "level": reminder.level},
+        customer=customer,
     )
 
 
@@ -244,7 +239,9 @@ def _items_html(context: dict, overdue_only: bool) -> str:
     return format_html('<table class="items"><tr>{}</tr>{}</table>', head, rows)
 
 
-def _context(company, parties, lines, *, today, language, totals, penalties, step) -> dict:
+def _context(
+    company, parties, lines, *, today, language, totals, penalties, step, customer=None
+) -> dict:
     labels, (total, overdue_total, currency) = _LABELS[language], totals
     lines = sorted(lines, key=lambda i: (i.is_credit, i.due_on >= today, i.due_on, i.number))
     items = [_item(line, today, language) for line in lines]
@@ -268,7 +265,7 @@ def _context(company, parties, lines, *, today, language, totals, penalties, ste
             "date": format_date(today, _DATE_FORMATS[language][1]),
             "step": step,
             "self_service_url": "",  # the self-service page is a later issue
-            **_penalties(company, overdue, today, currency, penalties, language),
+            **_penalties(company, overdue, today, currency, penalties, language, customer),
         }
 
 
@@ -320,21 +317,36 @@ def _items_table(items: list[dict], columns: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
-def _penalties(company, overdue, today: date, currency: str, applies: bool, language) -> dict:
-    """L441-10 interest and D441-5 indemnity; empty strings when the step does not mention
-    them or the customer is a consumer (who owes neither)."""
+def _penalties(
+    company, overdue, today: date, currency: str, applies: bool, language, customer=None
+) -> dict:
+    """L441-10 interest and the D441-5 indemnity (relance.core.interest, with the rate table
+    of relance.legal); empty strings when the step does not mention them or the customer is
+    a consumer. Without a customer (the preview example), a business debtor."""
+    from relance.core import interest
+    from relance.legal import convert as legal
+    from relance.legal.services import amounts_for
+
+    empty = {"interest": "", "indemnity": "", "interest_rate": ""}
     if not applies or not overdue:
-        return {"interest": "", "indemnity": "", "interest_rate": ""}
-    rate = company.late_interest_rate or LEGAL_INTEREST_RATE
-    interest = round_money(
-        sum(
-            (line.open_amount * rate / 100 * (today - line.due_on).days / 365 for line in overdue),
-            Decimal(0),
-        )
-    )
+        return empty
+    try:
+        if customer is not None:
+            terms, amounts = legal.terms(company, customer), amounts_for(customer, overdue, today)
+        else:
+            terms = interest.Terms(interest.DebtorKind.BUSINESS, company.late_interest_rate)
+            late = [
+                interest.LateInvoice(i.number, i.due_on, i.open_amount, i.currency) for i in overdue
+            ]
+            amounts = interest.penalties(late, today, terms, legal.rate_table())
+        rate = interest.rate_on(today, terms, legal.rate_table())
+    except interest.MissingRatesError as error:
+        # The paragraph is left out rather than stating a wrong figure; an admin adds the rates.
+        log.warning("%s: interest not stated: %s", company.code, error)
+        return empty
     return {
-        "interest": money(interest, currency),
-        "indemnity": money(RECOVERY_INDEMNITY * len(overdue), "EUR"),
+        "interest": money(amounts.total_interest, currency),
+        "indemnity": money(amounts.total_indemnity, "EUR") if amounts.total_indemnity else "",
         "interest_rate": number_format(rate, 2) + ("\u00a0%" if language == "fr" else "%"),
     }
 

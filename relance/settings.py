@@ -152,6 +152,9 @@ if RELANCE_SMS_PROVIDER not in {"", "twilio", "ovh"}:
     raise ImproperlyConfigured(
         f"RELANCE_SMS_PROVIDER={RELANCE_SMS_PROVIDER!r}: twilio, ovh or empty (local outbox)"
     )
+# An explicit RELANCE_LOCAL_OUTBOX=true (a staging copy) keeps SMS local too, whatever the
+# provider; its default (no SMTP server) leaves SMS to RELANCE_SMS_PROVIDER.
+RELANCE_SMS_LOCAL_OUTBOX = env_bool("RELANCE_LOCAL_OUTBOX", False)
 # Alphanumeric sender ID (11 characters at most, registered with the provider) or a number.
 RELANCE_SMS_SENDER = os.environ.get("RELANCE_SMS_SENDER", "")
 # Price of one SMS segment, for the estimate shown before sending.

@@ -91,6 +91,7 @@ def test_twilio_uses_the_messaging_service_instead_of_a_sender_and_no_callback_w
         (401, {"code": 20003, "message": "Authenticate"}, TemporaryFailure, True, "TWILIO_AUTH"),
         (404, {"code": 20404, "message": "not found"}, TemporaryFailure, True, "introuvable"),
         (400, {"code": 21606, "message": "From"}, TemporaryFailure, True, "RELANCE_SMS_SENDER"),
+        (400, {"code": 21603, "message": "From required"}, TemporaryFailure, True, "manquant"),
         (429, {"code": 20429, "message": "Too Many"}, TemporaryFailure, True, "trop de"),
         (500, {"message": "Internal"}, TemporaryFailure, True, "indisponible"),
         (503, {}, TemporaryFailure, True, "indisponible"),
@@ -387,6 +388,8 @@ def test_sms_channel_from_settings(settings):
     assert isinstance(sms_channel().transport, ovh.OvhTransport)
     settings.RELANCE_SMS_PROVIDER = "twilio"
     assert isinstance(sms_channel().transport, twilio.TwilioTransport)
+    settings.RELANCE_SMS_LOCAL_OUTBOX = True  # RELANCE_LOCAL_OUTBOX=true: a staging copy
+    assert sms_channel().transport is None
 
 
 # --- Routing in the sender --------------------------------------------------------------------

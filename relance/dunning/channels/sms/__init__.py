@@ -100,9 +100,10 @@ class SmsChannel:
 
 
 def sms_channel() -> SmsChannel:
-    """The provider of RELANCE_SMS_PROVIDER; none: the local outbox ("Boîte d'envoi")."""
+    """The provider of RELANCE_SMS_PROVIDER; none (or RELANCE_LOCAL_OUTBOX=true): the local
+    outbox ("Boîte d'envoi")."""
     return SmsChannel(
-        transport(),
+        None if settings.RELANCE_SMS_LOCAL_OUTBOX else transport(),
         unit_cost=settings.RELANCE_SMS_UNIT_COST_EUR,
         public_url=settings.RELANCE_PUBLIC_URL,
     )

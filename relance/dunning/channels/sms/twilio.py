@@ -47,6 +47,7 @@ _CONFIGURATION = {
     20404: "compte Twilio introuvable (TWILIO_ACCOUNT_SID)",
     20429: "trop de requêtes",
     21212: "expéditeur invalide (RELANCE_SMS_SENDER)",
+    21603: "expéditeur manquant (RELANCE_SMS_SENDER ou TWILIO_MESSAGING_SERVICE_SID)",
     21606: "expéditeur non autorisé pour ce compte (RELANCE_SMS_SENDER)",
     21659: "expéditeur non autorisé pour ce compte (RELANCE_SMS_SENDER)",
 }

@@ -39,6 +39,14 @@ MESSAGE = Message("+33612345678", "Acme : 120,00 € restent impayés.", Encodin
 TEXT = "Acme : sauf erreur, 1 200,00 € restent impayés sur votre compte C1. Merci de régulariser."
 
 
+@pytest.fixture(autouse=True)
+def sms_settings(settings):
+    """Whatever the environment says: no provider, a known price, no public address."""
+    settings.RELANCE_SMS_PROVIDER, settings.RELANCE_SMS_LOCAL_OUTBOX = "", False
+    settings.RELANCE_SMS_SENDER, settings.RELANCE_PUBLIC_URL = "", ""
+    settings.RELANCE_SMS_UNIT_COST_EUR = Decimal("0.05")
+
+
 def answer(status, payload):
     return http.Response(status, json.dumps(payload).encode())
 

@@ -324,6 +324,13 @@ def test_no_mobile_number_fails_the_reminder_with_the_reason():
     assert (reminder.status, reminder.error) == ("failed", "aucun numéro de mobile pour ce client")
 
 
+def test_an_empty_text_is_not_sent(customer):
+    transport = FakeTransport()
+    with pytest.raises(PermanentFailure, match="vide"):
+        SmsChannel(transport, unit_cost=Decimal(1)).send(sms_reminder(customer, body=" \n"))
+    assert transport.messages == []
+
+
 def test_a_contact_who_refused_sms_is_skipped_and_nobody_left_fails(customer):
     Contact.objects.filter(name="Jeanne Martin").update(sms_opt_out=True)
     assert recipient(customer) == ("+33687654321", "Compta")

@@ -79,6 +79,8 @@ class SmsChannel:
     def send(self, reminder: Reminder) -> Delivery:
         number, name = recipient(reminder.customer)
         text = sms_text(reminder.body_text)
+        if not text:
+            raise PermanentFailure("texte du SMS vide (modèle de l'étape à revoir)")
         estimate = sms.estimate(text, self.unit_cost)
         note = f"SMS au {number} : {describe(estimate)}"
         if self.transport is None:

@@ -26,6 +26,9 @@ def main() -> int:
     parser.add_argument(
         "--matching-only", action="store_true", help="only payment matching (no database)"
     )
+    parser.add_argument(
+        "--matching-db", action="store_true", help="only run_matching through the database"
+    )
     args = parser.parse_args()
     if args.matching_only:
         from .matching import run as run_matching
@@ -35,7 +38,8 @@ def main() -> int:
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     if args.db == "postgres":
         return _on_postgres(args)
-    database = BENCH_VAR / f"bench-{args.size}.sqlite3"
+    name = "matching" if args.matching_db else args.size
+    database = BENCH_VAR / f"bench-{name}.sqlite3"
     for leftover in BENCH_VAR.glob(f"{database.name}*"):
         leftover.unlink()
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
@@ -56,12 +60,20 @@ def _bench(args: argparse.Namespace) -> int:
     import django
 
     django.setup()
+    if args.matching_db:
+        from .matching_db import run as run_matching_db
+
+        run_matching_db(args.seed)
+        return 0
     from .run import run
 
     result = run(args.size, args.db, args.seed, BENCH_VAR)
     from .matching import run as run_matching
 
     result["matching"] = run_matching(args.seed)
+    from .matching_db import run as run_matching_db
+
+    result["matching_db"] = run_matching_db(args.seed)
     result["machine"] = {
         "cpus": os.cpu_count(),
         "platform": platform.platform(),

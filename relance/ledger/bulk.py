@@ -91,3 +91,51 @@ def lookup(
     with connection.cursor() as cursor:
         cursor.execute(sql, [company_id, *values])
         return cursor.fetchall()
+
+
+def insert_ignoring_conflicts(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple], constants: dict
+) -> None:
+    """INSERT rows like BulkTable, leaving out those a unique constraint already holds (the
+    first one wins among rows that collide with each other): one executemany."""
+    if not rows:
+        return
+    table = BulkTable(model, fields, constants)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"{table.sql} ON CONFLICT DO NOTHING", [row + table.tail for row in rows]
+        )
+
+
+def update_by_id(
+    model: type[models.Model],
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[tuple],
+    where: str = "",
+) -> int:
+    """Set `columns` (column name, PostgreSQL type) of many rows, each row tuple being
+    (id, *values); `where` is an extra condition on the table's columns. One statement on
+    PostgreSQL (UPDATE ... FROM unnest of one array per column), one executemany on SQLite.
+    Returns the number of rows changed."""
+    if not rows:
+        return 0
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    condition = f" AND {where}" if where else ""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{kind}[]" for kind in ("bigint", *(k for _, k in columns)))
+            names = ", ".join(f"c{n}" for n in range(len(columns)))
+            sets = ", ".join(f"{quote(name)} = v.c{n}" for n, (name, _) in enumerate(columns))
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v(id, {names}) "
+                f"WHERE {table}.id = v.id{condition}",
+                [list(values) for values in zip(*rows, strict=True)],
+            )
+        else:
+            sets = ", ".join(f"{quote(name)} = %s" for name, _ in columns)
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE id = %s{condition}",
+                [(*row[1:], row[0]) for row in rows],
+            )
+        return cursor.rowcount

@@ -40,7 +40,7 @@ class MatchError(ValueError):
 def apply_candidate(line: BankLine, candidate: Candidate, *, method: str, user=None) -> Match:
     """Turn the bank line into a payment allocated as `candidate` says (module docstring);
     a match made by hand has no confidence."""
-    _check_amounts(line, candidate)
+    check_amounts(line, candidate)
     claim_line(line)
     customer = _customer(line, candidate.customer_id)
     invoices = _items(customer, [share.item_id for share in candidate.shares])
@@ -80,7 +80,7 @@ def apply_candidate(line: BankLine, candidate: Candidate, *, method: str, user=N
     return match
 
 
-def _check_amounts(line: BankLine, candidate: Candidate) -> None:
+def check_amounts(line: BankLine, candidate: Candidate) -> None:
     if line.amount <= 0 or line.is_return:
         raise MatchError("seule une ligne créditrice devient un règlement")
     if any(share.amount <= 0 for share in candidate.shares) or candidate.fee < 0:

@@ -1,9 +1,11 @@
 """`run_matching`: the company's unmatched bank lines against its open items.
 
 Lines, items and customers are read set-based (relance.banking.convert), the core decides
-(relance.core.matching.match_lines), then each sure match is applied in its own transaction
-(relance.banking.matching.apply) and every other candidate is stored as a MatchProposal for a
-person to accept in one click. Returns (rejected direct debits, unpaid LCRs) reverse the
+(relance.core.matching.match_lines), then the sure matches are applied in bulk, a batch of
+lines per transaction (relance.banking.matching.bulk: the same records as
+relance.banking.matching.apply writes line by line, which it falls back to for a line whose
+items moved since they were read) and every other candidate is stored as a MatchProposal for
+a person to accept in one click. Returns (rejected direct debits, unpaid LCRs) reverse the
 payment they take back (relance.banking.matching.returns). Matched lines are never touched.
 
 A person has the last word: a line whose match was undone, or a candidate that was rejected,
@@ -16,15 +18,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from relance.core.matching import Candidate, MatchPolicy, match_lines
+from relance.core.matching import Candidate, LineMatch, MatchPolicy, match_lines
 from relance.ledger.models import Company, Customer, Invoice
 
 from .. import convert
 from ..models import BankLine, Match, MatchProposal
-from .apply import MatchError, apply_candidate
+from .apply import MatchError
+from .bulk import SureLine, apply_sure
 from .returns import raise_alert, reverse_return
 
-BATCH = 2000
+BATCH = 2000  # proposals per INSERT
 
 
 @dataclass(frozen=True)
@@ -84,17 +87,23 @@ def run_matching(company: Company, *, user=None, policy: MatchPolicy | None = No
     names = _Names(company, {item.id: item.number for item in items})
     held_back = _held_back(company)
     report = MatchReport(lines=len(records))
+    kept = [
+        _kept(line_id, result, held_back)
+        for (line_id, _), result in zip(records, results, strict=True)
+    ]
+    sure = [
+        SureLine(line_id, record, candidates[0])
+        for (line_id, record), (candidates, is_sure) in zip(records, kept, strict=True)
+        if is_sure
+    ]
+    open_amounts = {item.id: item.open_amount for item in items}
+    applied = apply_sure(company, sure, open_amounts, user=user)
     proposals = []
-    for (line_id, record), result in zip(records, results, strict=True):
-        rejected = held_back.rejected.get(line_id, set())
-        candidates = [c for c in result.candidates if _key(c) not in rejected]
-        # Sure, not rejected, and not unmatched by a person before: applied now.
-        is_sure = result.is_sure and candidates[:1] == list(result.candidates[:1])
-        is_sure = is_sure and line_id not in held_back.undone
-        if is_sure and _apply(line_id, result.candidates[0], user, report, names):
-            continue
+    for (line_id, record), (candidates, _) in zip(records, kept, strict=True):
         outcome = names.outcome(line_id, record, candidates[0] if candidates else None)
-        if candidates:
+        if line_id in applied:
+            report.applied.append(outcome)
+        elif candidates:  # not sure, or refused when applied (an item changed since read)
             proposals.extend(_proposals(company, line_id, candidates))
             report.proposed.append(outcome)
         else:
@@ -104,15 +113,13 @@ def run_matching(company: Company, *, user=None, policy: MatchPolicy | None = No
     return report
 
 
-def _apply(line_id: int, best: Candidate, user, report: MatchReport, names) -> bool:
-    """Apply a sure match; `user` launched the run (None from the command line)."""
-    line = BankLine.objects.select_related("company").get(pk=line_id)
-    try:
-        apply_candidate(line, best, method=Match.Method.AUTO, user=user)
-    except MatchError:
-        return False  # an item changed since it was read: proposed instead
-    report.applied.append(names.outcome(line_id, line, best))
-    return True
+def _kept(line_id: int, result: LineMatch, held_back: _HeldBack) -> tuple[list[Candidate], bool]:
+    """The candidates a person did not reject, and whether the first is applied now: sure,
+    not rejected, and the line was not unmatched by a person before."""
+    rejected = held_back.rejected.get(line_id, set())
+    candidates = [c for c in result.candidates if _key(c) not in rejected]
+    is_sure = result.is_sure and candidates[:1] == list(result.candidates[:1])
+    return candidates, is_sure and line_id not in held_back.undone
 
 
 @dataclass

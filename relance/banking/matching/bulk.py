@@ -232,7 +232,6 @@ def _write(company: Company, together: list[SureLine], book: _Book, user) -> Non
     fee_ids = iter(reserve_ids(Invoice, sum(1 for sure in together if sure.candidate.fee > 0)))
     match_ids = reserve_ids(Match, len(together))
     rows = _Rows()
-    open_after = dict(book.expected)  # what is open once the batch is applied
     running = _running(together, book)
     user_id = user.pk if user is not None else None
     for sure, payment_id, match_id in zip(together, payment_ids, match_ids, strict=True):
@@ -243,7 +242,8 @@ def _write(company: Company, together: list[SureLine], book: _Book, user) -> Non
     BulkTable(Invoice, FEE_FIELDS, constants).write(rows.fees)
     BulkTable(Allocation, ALLOCATION_FIELDS, constants).write(rows.allocations)
     item_ids = sorted({s.item_id for sure in together for s in sure.candidate.shares})
-    update_by_id(Invoice, [("open_amount", "numeric")], [(pk, open_after[pk]) for pk in item_ids])
+    open_after = [(pk, book.expected[pk]) for pk in item_ids]  # book.expected: after the batch
+    update_by_id(Invoice, [("open_amount", "numeric")], open_after)
     _claim(rows.lines)
     BulkTable(Match, MATCH_FIELDS, constants).write(rows.matches)
     insert_ignoring_conflicts(CustomerIBAN, IBAN_FIELDS, rows.ibans, constants)
@@ -254,11 +254,11 @@ def _write(company: Company, together: list[SureLine], book: _Book, user) -> Non
 
 
 def _running(together: list[SureLine], book: _Book) -> dict[int, Decimal]:
-    """Each item's open amount before the batch (book.expected already holds the after)."""
-    before = dict(book.expected)
-    for sure in together:
-        for share in sure.candidate.shares:
-            before[share.item_id] += share.amount
+    """The batch's items' open amounts before it (book.expected already holds the after)."""
+    shares = [share for sure in together for share in sure.candidate.shares]
+    before = {share.item_id: book.expected[share.item_id] for share in shares}
+    for share in shares:
+        before[share.item_id] += share.amount
     return before
 
 

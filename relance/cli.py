@@ -8,6 +8,7 @@ RELANCE_APPS = (
     "relance.dunning",
     "relance.ledger",
     "relance.legal",
+    "relance.reports",
     "relance.team",
     "relance.imports",
     "relance.web",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from .calls import CallReport
 from .models import Dispute, Scenario, Step
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -147,3 +150,66 @@ class StepTemplateForm(forms.Form):
     language = forms.ChoiceField(label=_("Langue"), choices=settings.LANGUAGES)
     subject = forms.CharField(label=_("Objet"), max_length=200)
     body = forms.CharField(label=_("Texte"), widget=forms.Textarea(attrs={"rows": 14}))
+
+
+class CallOutcomeForm(forms.Form):
+    """What happened on a call (or task): the outcome and what it needs (relance.dunning.calls).
+
+    `numbers` are (value, label) pairs "contact id:number" of the customer's contacts."""
+
+    outcome = forms.ChoiceField(label=_("Issue"), widget=forms.RadioSelect)
+    called = forms.ChoiceField(label=_("Numéro appelé"), required=False)
+    note = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    promised_on = forms.DateField(label=_("Date promise"), required=False, widget=DATE)
+    amount = forms.DecimalField(
+        label=_("Montant promis"), required=False, min_value=Decimal("0.01"), decimal_places=2
+    )
+    invoices = forms.ModelMultipleChoiceField(
+        label=_("Factures concernées"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Aucune cochée : toutes les factures de la relance."),
+    )
+    dispute_reason = forms.ChoiceField(
+        label=_("Motif du litige"), choices=Dispute.Reason.choices, initial="other"
+    )
+    next_action_on = forms.DateField(
+        label=_("Prochaine action le"),
+        required=False,
+        widget=DATE,
+        help_text=_("Vide : le prochain jour ouvré pour un nouvel essai."),
+    )
+
+    def __init__(self, *args, outcomes, numbers, invoices, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [(o.value, o.label) for o in outcomes]
+        self.fields["called"].choices = [("", "—"), *numbers]
+        self.fields["invoices"].queryset = invoices
+        self.contacts = {contact.pk: contact for contact in contacts}
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome == "promise" and not (data.get("promised_on") and data.get("amount")):
+            raise forms.ValidationError(_("Une promesse demande une date et un montant."))
+        if outcome == "wrong_number" and not data.get("called"):
+            self.add_error("called", _("Indiquez le numéro erroné."))
+        return data
+
+    def report(self) -> CallReport:
+        data = self.cleaned_data
+        contact_id, _sep, phone = (data.get("called") or "").partition(":")
+        return CallReport(
+            outcome=data["outcome"],
+            note=data["note"],
+            contact=self.contacts.get(int(contact_id)) if contact_id else None,
+            phone=phone,
+            next_action_on=data["next_action_on"],
+            promised_on=data["promised_on"],
+            amount=data["amount"],
+            invoices=list(data["invoices"]),
+            dispute_reason=data.get("dispute_reason") or "other",
+        )

@@ -403,3 +403,89 @@ class Exclusion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.reason}"
+
+
+class Call(models.Model):
+    """One phone call (or attempt at an internal task) made for a reminder, with its outcome:
+    append-only, like the reminder's history. A wrong number stays recorded against the
+    contact and the number called, so the call sheet warns until the number is corrected."""
+
+    class Outcome(models.TextChoices):
+        PROMISE = "promise", _("Promesse obtenue")
+        DISPUTE = "dispute", _("Litige soulevé")
+        ALREADY_PAID = "already_paid", _("Dit avoir payé")
+        COPY_REQUESTED = "copy_requested", _("Demande une copie de la facture")
+        VOICEMAIL = "voicemail", _("Message laissé sur répondeur")
+        NO_ANSWER = "no_answer", _("Pas de réponse")
+        WRONG_NUMBER = "wrong_number", _("Numéro erroné")
+        DONE = "done", _("Tâche faite")
+        POSTPONED = "postponed", _("Tâche reportée")
+
+    company = models.ForeignKey("ledger.Company", on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.CASCADE, related_name="calls")
+    reminder = models.ForeignKey(Reminder, on_delete=models.PROTECT, related_name="calls")
+    contact = models.ForeignKey(
+        "ledger.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+        verbose_name=_("interlocuteur"),
+    )
+    phone = models.CharField(_("numéro appelé"), max_length=20, blank=True)
+    outcome = models.CharField(_("issue"), max_length=20, choices=Outcome.choices)
+    note = models.TextField(_("notes"), blank=True)
+    next_action_on = models.DateField(_("prochaine action le"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appel")
+        verbose_name_plural = _("appels")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.outcome}"
+
+
+class FollowUp(models.Model):
+    """Something a person must do after a call: check a payment the customer says was made
+    (for the accountant), send a copy of an invoice. Shown on the agenda until done."""
+
+    class Kind(models.TextChoices):
+        CHECK_PAYMENT = "check_payment", _("Paiement annoncé à vérifier")
+        SEND_COPY = "send_copy", _("Copie de facture à envoyer")
+
+    company = models.ForeignKey("ledger.Company", on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    call = models.ForeignKey(
+        Call, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    invoices = models.ManyToManyField(
+        "ledger.Invoice", blank=True, related_name="+", verbose_name=_("factures")
+    )
+    note = models.TextField(_("notes"), blank=True)
+    due_on = models.DateField(_("à faire le"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(_("fait le"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_note = models.TextField(_("compte rendu"), blank=True)
+
+    class Meta:
+        verbose_name = _("suite à donner")
+        verbose_name_plural = _("suites à donner")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["company", "done_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.kind}"

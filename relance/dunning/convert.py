@@ -120,14 +120,14 @@ def candidate_customers(
     # inside (the other way round it scans the invoices once per threshold).
     sql = (
         "WITH t(scenario_id, level, latest_due_on, latest_last_on) AS (VALUES " + values + "), "
-        # What each OPEN item received (the history of settled items is never read).
+        # What each item received: the company's moves (reading them from the open items
+        # instead scales with open items, not history, but measured 2.5x slower today).
         "s AS MATERIALIZED (SELECT ri.invoice_id, MAX(ri.moved_to_level) AS level, "
-        "MAX(r.planned_on) AS last_on FROM ledger_invoice o "
-        "CROSS JOIN dunning_reminderitem ri CROSS JOIN dunning_reminder r "
-        "WHERE o.company_id = %s AND o.open_amount > 0 AND o.due_on <= %s "
-        "AND ri.invoice_id = o.id "
-        "AND r.id = ri.reminder_id AND r.status IN (" + statuses + ") "
-        "AND ri.moved_to_level IS NOT NULL GROUP BY ri.invoice_id) "
+        "MAX(r.planned_on) AS last_on FROM dunning_reminder r "
+        "CROSS JOIN dunning_reminderitem ri "
+        "WHERE r.company_id = %s AND r.status IN (" + statuses + ") "
+        "AND ri.reminder_id = r.id AND ri.moved_to_level IS NOT NULL "
+        "GROUP BY ri.invoice_id) "
         "SELECT DISTINCT i.customer_id FROM ledger_invoice i "
         "JOIN ledger_customer c ON c.id = i.customer_id "
         "LEFT JOIN s ON s.invoice_id = i.id "
@@ -140,7 +140,7 @@ def candidate_customers(
     )
     # No item due after the latest threshold can have a step due: both scans stop there.
     latest = max(t.latest_due_on for t in found)
-    params += [company.pk, latest, *GIVEN, company.pk, latest, False, *profile_params]
+    params += [company.pk, *GIVEN, company.pk, latest, False, *profile_params]
     params.append(policy.default_scenario_id)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

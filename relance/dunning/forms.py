@@ -174,7 +174,10 @@ class CallOutcomeForm(forms.Form):
         help_text=_("Aucune cochée : toutes les factures de la relance."),
     )
     dispute_reason = forms.ChoiceField(
-        label=_("Motif du litige"), choices=Dispute.Reason.choices, initial="other"
+        label=_("Motif du litige"),
+        choices=Dispute.Reason.choices,
+        initial=Dispute.Reason.OTHER,
+        required=False,
     )
     next_action_on = forms.DateField(
         label=_("Prochaine action le"),

@@ -3,9 +3,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import banking, company, customers, dunning, imports, ledger, reconciliation
+from .views import (
+    agenda,
+    banking,
+    calls,
+    company,
+    customers,
+    dunning,
+    imports,
+    ledger,
+    reconciliation,
+)
 
 company_patterns = [
+    path("agenda/", agenda.AgendaView.as_view(), name="agenda"),
+    path("calls/<int:pk>/", calls.CallSheetView.as_view(), name="call_sheet"),
+    path("follow-ups/<int:pk>/done/", calls.FollowUpDoneView.as_view(), name="follow_up_done"),
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
     path("customers/new/", customers.CustomerCreateView.as_view(), name="customer_create"),
     path("customers/<int:pk>/", customers.CustomerDetailView.as_view(), name="customer_detail"),

@@ -12,10 +12,12 @@ from relance.dunning.models import (
     Dispute,
     DunningRun,
     Exclusion,
+    FollowUp,
     Hold,
     Promise,
     Reminder,
     ReminderEvent,
+    ReminderItem,
     Scenario,
     Step,
     StepTemplate,
@@ -153,6 +155,39 @@ def make_dunning_records(world) -> None:
         promised_on=date.today() + timedelta(days=7),
         amount=Decimal("500.00"),
     )
+
+
+def make_call(customer, amount: str = "1200.00", days_late: int = 20, **fields):
+    """A pending call reminder due today listing one invoice `days_late` days overdue."""
+    item = make_invoice(customer, amount, due_on=date.today() - timedelta(days=days_late))
+    fields.setdefault("channel", "call")
+    fields.setdefault("step_name", "Appel téléphonique")
+    fields.setdefault("subject", "")
+    fields.setdefault("body_text", "")
+    reminder = make_reminder(
+        customer,
+        Reminder.Status.PENDING,
+        amount=Decimal(amount),
+        overdue_amount=Decimal(amount),
+        **fields,
+    )
+    ReminderItem.objects.create(
+        reminder=reminder, invoice=item, open_amount=item.open_amount, moved_to_level=1
+    )
+    return reminder
+
+
+def make_follow_up(customer, kind: str = FollowUp.Kind.CHECK_PAYMENT, **fields):
+    fields.setdefault("due_on", date.today())
+    return FollowUp.objects.create(company=customer.company, customer=customer, kind=kind, **fields)
+
+
+def call_records(world):
+    """A call to make and a follow-up on the world's customer, built once per World."""
+    if not hasattr(world, "call"):
+        world.call = make_call(world.customer)
+        world.follow_up = make_follow_up(world.customer)
+    return world
 
 
 class World:

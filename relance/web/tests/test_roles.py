@@ -8,6 +8,7 @@ from relance.team.models import Role
 from relance.web import uploads
 from relance.web.views.imports import SESSION_KEY
 
+from .factories import call_records
 from .roles import RoleCase, covered_url_names, role_test
 
 TOKEN = "pendingtoken123"
@@ -452,6 +453,25 @@ ROLE_CASES += [
     RoleCase("bank_match_undo", undo_url, "post", denied=C),
     RoleCase("bank_alert_resolve", alert_url, denied=W, expect=405),
     RoleCase("bank_alert_resolve", alert_url, "post", denied=A, allowed=C),
+]
+
+
+def call_url(world) -> str:
+    return f"{base(world)}/calls/{call_records(world).call.pk}/"
+
+
+def follow_up_url(world) -> str:
+    return f"{base(world)}/follow-ups/{call_records(world).follow_up.pk}/done/"
+
+
+ROLE_CASES += [
+    RoleCase("agenda", lambda w: f"{base(w)}/agenda/", allowed=C),
+    RoleCase("call_sheet", call_url, allowed=C),
+    RoleCase(
+        "call_sheet", call_url, "post", lambda w: {"outcome": "no_answer"}, denied=W, allowed=C
+    ),
+    RoleCase("follow_up_done", follow_up_url, reader=None, expect=405),
+    RoleCase("follow_up_done", follow_up_url, "post", denied=Role.SALES, allowed=A),
 ]
 
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from relance.ledger import services
-from relance.team.access import Action, companies_for
+from relance.team.access import Action, companies_for, membership_for
+from relance.team.models import Role
 
 from ..forms import CompanyForm
 from .base import FormView
@@ -16,10 +17,13 @@ from .base import FormView
 
 @login_required
 def home(request):
-    """The user's first company's customers, or a page saying they belong to none."""
+    """The user's first company: its agenda for a collector, its customers for the others;
+    or a page saying they belong to none."""
     company = companies_for(request.user).first()
     if company is None:
         return render(request, "web/no_company.html")
+    if membership_for(request.user, company.code).role == Role.COLLECTOR:
+        return redirect("agenda", code=company.code)
     return redirect("customer_list", code=company.code)
 
 

@@ -176,6 +176,17 @@ def test_collectors_land_on_their_agenda_and_managers_on_the_customers(client, w
     assert client.get("/")["Location"] == "/c/acme/customers/"
 
 
+def test_the_agenda_and_the_call_sheet_in_english(client, work):
+    client.force_login(work.user(Role.COLLECTOR))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/c/acme/agenda/"})
+    page = client.get("/c/acme/agenda/").content.decode()
+    assert "Calls to make" in page and "Broken promises" in page and "Limitation date" in page
+    assert "Appels à passer" not in page
+    call = Reminder.objects.filter(customer=work.customer, channel="call").first()
+    page = client.get(f"/c/acme/calls/{call.pk}/").content.decode()
+    assert "Who to call" in page and "Promise obtained" in page and "Record the outcome" in page
+
+
 # --- The call sheet -----------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from .views import (
     calls,
     company,
     customers,
+    dashboard,
     dunning,
     imports,
     ledger,
@@ -17,6 +18,7 @@ from .views import (
 
 company_patterns = [
     path("agenda/", agenda.AgendaView.as_view(), name="agenda"),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("calls/<int:pk>/", calls.CallSheetView.as_view(), name="call_sheet"),
     path("follow-ups/<int:pk>/done/", calls.FollowUpDoneView.as_view(), name="follow_up_done"),
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),

@@ -474,6 +474,14 @@ ROLE_CASES += [
     RoleCase("follow_up_done", follow_up_url, "post", denied=Role.SALES, allowed=A),
 ]
 
+# Dashboard: every member reads it (collectors and sales their portfolio), in Excel too.
+ROLE_CASES += [
+    RoleCase("dashboard", lambda w: f"{base(w)}/dashboard/", allowed=Role.MANAGER),
+    RoleCase(
+        "dashboard", lambda w: f"{base(w)}/dashboard/?as_of=2026-01-31&format=xlsx", allowed=C
+    ),
+]
+
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)
 
 

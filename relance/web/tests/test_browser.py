@@ -25,6 +25,8 @@ def test_a_collector_logs_in_opens_a_customer_and_switches_to_english(
     page.fill("input[name=username]", collector.username)
     page.fill("input[name=password]", "secret-pass-1")
     page.click(".login-form button[type=submit]")
+    page.wait_for_url("**/c/acme/agenda/")  # a collector's home page
+    page.click(".side-nav a:text-is('Clients')")
     page.wait_for_url("**/c/acme/customers/")
     assert page.locator("h1").inner_text() == "Clients"
     assert "Martin Négoce" not in page.content()  # another collector's customer

@@ -155,16 +155,19 @@ def _rows_of(
     parameters. The ids are one parameter however many (a JSON array on SQLite, an array on
     PostgreSQL) and drive the query: the database reads each customer's rows by the customer
     index (SQLite keeps the order of a CROSS JOIN; the unary + keeps it off the company
-    index, which would scan the company's rows once per customer)."""
+    index, which would scan the company's rows once per customer; PostgreSQL plans
+    `= ANY(array)` well by itself)."""
     alias = table.split()[1]
     if customer_ids is None:
         return f"{table} WHERE {alias}.company_id = %s AND ", [company.pk]
-    if connection.vendor == "postgresql":
-        ids, value = "unnest(%s::bigint[]) AS j(value)", list(customer_ids)
-    else:
-        ids, value = "json_each(%s) AS j", json.dumps(list(customer_ids))
+    if connection.vendor == "postgresql":  # its planner does the rest with = ANY(array)
+        where = f"{column} = ANY(%s) AND {alias}.company_id = %s AND "
+        return f"{table} WHERE {where}", [list(customer_ids), company.pk]
     where = f"{column} = j.value AND +{alias}.company_id = %s AND "
-    return f"{ids} CROSS JOIN {table} WHERE {where}", [value, company.pk]
+    return f"json_each(%s) AS j CROSS JOIN {table} WHERE {where}", [
+        json.dumps(list(customer_ids)),
+        company.pk,
+    ]
 
 
 def credits(company: Company, customer_ids: Sequence[int] | None = None) -> list[core.Credit]:

@@ -266,7 +266,9 @@ def _next_business_day(reminder: Reminder, today: date) -> date:
 
 
 def _note(report: CallReport, summary: str = "") -> str:
-    """ "Appel — Promesse obtenue : 500 EUR le 30/11/2026 (F1). Notes : ..." """
+    """The history line: outcome, what it did, the number called, the caller's notes.
+
+    Example: "Promesse obtenue : 500 EUR le 30/11/2026 (F1)" then "Notes : virement vendredi"."""
     label = str(Outcome(report.outcome).label)
     text = f"{label} : {summary}" if summary else label
     if report.phone:

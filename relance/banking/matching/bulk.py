@@ -99,7 +99,9 @@ def _split(company: Company, chunk: Sequence[SureLine], book: _Book):
         .filter(pk__in=[sure.line_id for sure in chunk], status=BankLine.Status.UNMATCHED)
         .values_list("pk", flat=True)
     )
-    known = _customers(company, {sure.candidate.customer_id for sure in chunk})
+    # An item's customer is known; only a candidate without items needs its customer read.
+    known = {row[0] for row in items.values()}
+    known |= _customers(company, {s.candidate.customer_id for s in chunk if not s.candidate.shares})
     together, one_by_one = [], []
     for sure in chunk:
         if sure.line_id in unmatched and _fits(sure, items, known, book):
@@ -125,6 +127,8 @@ def _locked_items(company: Company, ids: set[int]) -> dict[int, tuple]:
 
 
 def _customers(company: Company, ids: set[int]) -> set[int]:
+    if not ids:
+        return set()
     return set(Customer.objects.filter(company=company, pk__in=ids).values_list("pk", flat=True))
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
 from relance.core.ledger import AccountPosition, account_position
 
@@ -107,11 +107,17 @@ def allocate(
     return allocation
 
 
+def _cents(expression):
+    """Round in the database: SQLite computes decimals as floats, and 4313.07 - 2156.53 would
+    be stored as 2156.5399999999995, which the exact remainder (2156.54) then exceeds."""
+    return Round(expression, 2, output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
 def _take(queryset, field: str, amount: Decimal) -> None:
     try:
         with transaction.atomic():
             changed = queryset.filter(**{f"{field}__gte": amount}).update(
-                **{field: F(field) - amount}
+                **{field: _cents(F(field) - amount)}
             )
     except IntegrityError:
         changed = 0
@@ -275,7 +281,7 @@ def unallocate(allocation: Allocation) -> None:
 def _give_back(queryset, field: str, amount: Decimal) -> None:
     try:
         with transaction.atomic():
-            changed = queryset.update(**{field: F(field) + amount})
+            changed = queryset.update(**{field: _cents(F(field) + amount)})
     except IntegrityError:  # the CHECK constraints: more than the record's amount
         changed = 0
     if changed != 1:

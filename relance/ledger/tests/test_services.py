@@ -120,3 +120,20 @@ def test_open_items_query_matches_the_partial_index(company, customer):
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             assert "invoice_open_due" in str(cursor.fetchall())
+
+
+def test_the_exact_remainder_of_a_partial_allocation_can_be_allocated(company, customer):
+    # 4313.07 - 2156.53 in floating point is 2156.5399999999995: stored so on SQLite, the
+    # remainder 2156.54 would exceed it. The database rounds to the cent.
+    item = invoice(company, customer, "F1", "4313.07")
+    payment = services.record_payment(
+        company, customer=customer, amount=Decimal("4313.07"), received_on=TODAY, currency="EUR"
+    )
+    services.allocate(item, Decimal("2156.53"), TODAY, payment=payment)
+    services.allocate(item, Decimal("2156.54"), TODAY, payment=payment)
+    item.refresh_from_db()
+    payment.refresh_from_db()
+    assert (item.open_amount, payment.unallocated_amount) == (Decimal("0.00"), Decimal("0.00"))
+    services.unallocate(item.allocations.order_by("pk").first())
+    item.refresh_from_db()
+    assert item.open_amount == Decimal("2156.53")

@@ -133,7 +133,9 @@ def contacts(rng: random.Random, who: Identity) -> list[Person]:
             billing,
             f"{slug(first)[0]}.{slug(last)}@{who.domain}",
             phone(rng),
-            phone(rng, mobile=True) if rng.random() < 0.5 else "",
+            # Most billing contacts give a mobile: SMS steps reach them, the others fail
+            # with "aucun numéro de mobile" for the collector to complete the file.
+            phone(rng, mobile=True) if rng.random() < 0.85 else "",
         ),
         Person("accounting", person_name(rng), f"comptabilite@{who.domain}", phone(rng), ""),
     ]

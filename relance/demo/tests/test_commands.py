@@ -83,6 +83,15 @@ def test_demo_builds_users_memberships_and_a_consistent_ledger():
     assert {"sent", "pending", "awaiting_approval"} <= statuses
     assert Reminder.objects.filter(company=company, escalation="formal_notice").exists()
     assert not Reminder.objects.filter(company=company, status="sent", subject="").exists()
+    # A fresh bank statement, matched: payments applied (the ledger stays consistent, above),
+    # the others left for a person.
+    from relance.banking.models import BankLine, Match
+    from relance.banking.services import freshest_bank_date
+
+    assert freshest_bank_date(company) is not None
+    assert "Bank statement: 60 lines" in output
+    assert Match.objects.filter(bank_line__company=company, method="auto").count() > 30
+    assert BankLine.objects.filter(company=company, status="unmatched").exists()
 
 
 def test_demo_twice_keeps_the_data():

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from relance.demo.bank import import_demo_statement
 from relance.demo.services import DEMO_PASSWORD, DEMO_USERS, build_demo, replay_dunning
 from relance.dunning.services import run_dunning
 
@@ -28,6 +29,12 @@ class Command(BaseCommand):
             # Never with a real SMTP server: the demo's customers are invented.
             replayed = replay_dunning(company, timezone.localdate())
             self.stdout.write(f"Replayed 45 days of dunning: {replayed} reminders.")
+        if result is not None:
+            imported, matched = import_demo_statement(company, timezone.localdate(), seed)
+            self.stdout.write(
+                f"Bank statement: {imported.created.get('bank_lines', 0)} lines, "
+                f"{len(matched.applied)} matched automatically, {len(matched.proposed)} proposed."
+            )
         run = run_dunning(company)
         if not run.already_done:
             self.stdout.write(f"Dunning run of {run.run_on}: {len(run.reminders)} reminders.")

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "relance.demo",
     "relance.legal",
     "relance.reports",
+    "relance.plans",
 ]
 
 MIDDLEWARE = [

@@ -190,7 +190,7 @@ class PlannedReminder:
     customer_id: int
     currency: str
     channel: Channel
-    scenario_id: int
+    scenario_id: int | None  # None: an instalment reminder (relance.core.plans)
     level: int
     step_name: str
     moves: tuple[Move, ...]

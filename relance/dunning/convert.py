@@ -90,12 +90,29 @@ def open_items(company: Company, customer_ids: Sequence[int] | None = None) -> l
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()  # faster than iterating Django's cursor wrapper row by row
-        return [
+        items = [
             item(pk, customer, number, currency, issued_on, due_on, to_decimal(open_amount),
                  is_credit, is_disputed, scenario)
             for pk, customer, number, currency, issued_on, due_on, open_amount, is_credit,
             is_disputed, scenario in rows
         ]  # fmt: skip
+    planned = in_active_plans(company)
+    if planned:  # few items are in a plan: mark them rather than join every open item
+        items = [i._replace(in_payment_plan=True) if i.id in planned else i for i in items]
+    return items
+
+
+def in_active_plans(company: Company) -> set[int]:
+    """The invoices of the company's active payment plans (relance.plans): their instalments
+    are reminded instead of them."""
+    sql = (
+        "SELECT pi.invoice_id FROM plans_paymentplan p "
+        "JOIN plans_paymentplan_invoices pi ON pi.paymentplan_id = p.id "
+        "WHERE p.company_id = %s AND p.status = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [company.pk, "active"])
+        return {invoice_id for (invoice_id,) in cursor.fetchall()}
 
 
 def candidate_customers(

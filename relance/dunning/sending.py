@@ -393,6 +393,7 @@ class _Context:
             .annotate(total=Sum("unallocated_amount"))
         )
         self.unallocated = {(customer, currency): total for customer, currency, total in rows}
+        self.instalment_reminders = _instalment_reminders(reminders)
         companies = {r.company_id: r.company for r in reminders}
         self.stale = {
             pk
@@ -416,6 +417,10 @@ class _Context:
         held = self._held(reminder.customer_id, today)
         if None in held:
             return "annulée : client bloqué (stop relance)"
+        if reminder.pk in self.instalment_reminders:
+            from relance.plans.services import recheck as recheck_instalments
+
+            return recheck_instalments(reminder, today)
         kept, dropped = [], []
         for item in reminder.items.all():
             why = _drop_reason(item.invoice, self.disputed, held)
@@ -442,6 +447,15 @@ class _Context:
             for customer, invoice_id, ends_on in self.holds
             if customer == customer_id and (ends_on is None or ends_on >= today)
         }
+
+
+def _instalment_reminders(reminders: list[Reminder]) -> set[int]:
+    """The reminders asking for instalments of a payment plan (relance.plans), re-checked
+    against the plan rather than item by item."""
+    from relance.plans.models import InstalmentNotice  # the plans app builds on this one
+
+    notices = InstalmentNotice.objects.filter(reminder_id__in=[r.pk for r in reminders])
+    return set(notices.values_list("reminder_id", flat=True))
 
 
 def is_thanks(reminder: Reminder) -> bool:

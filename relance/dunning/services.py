@@ -9,6 +9,7 @@ even started at the same moment, finds it done and creates nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from django.utils import timezone
 from relance.banking.services import BankFreshness, bank_freshness
 from relance.core import dunning as core
 from relance.core.calendar import BusinessCalendar, next_allowed, parse_hours
+from relance.core.plans import InstalmentReminder, instalment_reminders
 from relance.core.records import PayerProfile
 from relance.ledger.bulk import BulkTable, reserve_ids
 from relance.ledger.models import Company, Contact, Customer, Invoice
@@ -98,9 +100,15 @@ def run_dunning(
         return RunResult(
             company, run_on, core.Plan((), ()), already_done=True, dry_run=dry_run, bank=bank
         )
-    plan, items = _plan(company, run_on)
     if dry_run:
+        # Exactly what a real run would do, plans ending included, then nothing is kept.
+        with transaction.atomic():
+            _update_plans(company, run_on)
+            plan, _items, _notices = _plan(company, run_on)
+            transaction.set_rollback(True)
         return RunResult(company, run_on, plan, dry_run=True, bank=bank)
+    _update_plans(company, run_on)
+    plan, items, notices = _plan(company, run_on)
     summary = {
         "bank_data_on": bank.latest_on.isoformat() if bank.latest_on else None,
         "bank_age_days": bank.age_days,
@@ -111,16 +119,28 @@ def run_dunning(
             run = DunningRun.objects.create(
                 company=company, run_on=run_on, user=user, summary=summary
             )
-            reminders = _write(company, run, plan, items, hold=bank.is_stale)
+            reminders = _write(company, run, plan, items, hold=bank.is_stale, notices=notices)
     except IntegrityError:
         # Another run for the same date committed first: it did the work.
         return RunResult(company, run_on, core.Plan((), ()), already_done=True, bank=bank)
     return RunResult(company, run_on, plan, reminders=reminders, bank=bank)
 
 
-def _plan(company: Company, run_on: date) -> tuple[core.Plan, dict[int, core.Item]]:
+def _update_plans(company: Company, run_on: date) -> None:
+    """Payment plans paid off become completed, breached ones broken (their invoices go back
+    to their scenario today), before the day is planned."""
+    from relance.plans.services import update_statuses  # the plans app builds on this one
+
+    update_statuses(company, run_on)
+
+
+def _plan(
+    company: Company, run_on: date
+) -> tuple[core.Plan, dict[int, core.Item], list[InstalmentReminder]]:
     """The plan of the day, over the customers with a step that may be due (the database
-    finds them: relance.core.dunning_due); the others would get nothing."""
+    finds them: relance.core.dunning_due); the others would get nothing. The instalments of
+    active payment plans are reminded instead of their invoices (relance.core.plans): those
+    reminders come last."""
     scenarios, policy = convert.scenarios(company)
     candidates = convert.candidate_customers(company, scenarios, policy, run_on)
     items = convert.open_items(company, candidates)
@@ -136,7 +156,24 @@ def _plan(company: Company, run_on: date) -> tuple[core.Plan, dict[int, core.Ite
         policy=policy,
         today=run_on,
     )
-    return plan, {item.id: item for item in items}
+    by_id = {item.id: item for item in items}
+    notices = _instalment_reminders(company, run_on, by_id)
+    if notices:
+        plan = core.Plan(plan.reminders + tuple(n.planned for n in notices), plan.excluded)
+    return plan, by_id, notices
+
+
+def _instalment_reminders(
+    company: Company, run_on: date, items: dict[int, core.Item]
+) -> list[InstalmentReminder]:
+    """Today's instalment reminders; the open items they list are added to `items`."""
+    from relance.plans.convert import active_plans
+
+    notices = instalment_reminders(active_plans(company), run_on)
+    missing = {n.planned.customer_id for n in notices} - {i.customer_id for i in items.values()}
+    if missing:
+        items.update((i.id, i) for i in convert.open_items(company, sorted(missing)))
+    return notices
 
 
 REMINDER_COLUMNS = (
@@ -146,10 +183,19 @@ REMINDER_COLUMNS = (
 )  # fmt: skip
 
 
-def _write(company: Company, run: DunningRun, plan: core.Plan, items, *, hold: bool) -> list[int]:
+def _write(
+    company: Company,
+    run: DunningRun,
+    plan: core.Plan,
+    items,
+    *,
+    hold: bool,
+    notices: Sequence[InstalmentReminder] = (),
+) -> list[int]:
     """Reminders, their items, their first event and the exclusions, in bulk (a large run
     writes hundreds of thousands of rows: prepared inserts, no model instances). With `hold`
-    every reminder waits for approval (stale bank data)."""
+    every reminder waits for approval (stale bank data). `notices` are the last reminders of
+    the plan: their instalments are recorded (never reminded twice) and their texts rendered."""
     ids = reserve_ids(Reminder, len(plan.reminders))
     people = _customers(company, {r.customer_id for r in plan.reminders})
     recipients = _recipients(company, {r.customer_id for r in plan.reminders})
@@ -175,6 +221,10 @@ def _write(company: Company, run: DunningRun, plan: core.Plan, items, *, hold: b
     BulkTable(Exclusion, ("run_id", "customer_id", "invoice_id", "currency", "reason"), {}).write(
         (run.pk, e.customer_id, e.item_id, e.currency, e.reason.value) for e in plan.excluded
     )
+    if notices:
+        from relance.plans.services import record_notices
+
+        record_notices(zip(ids[len(ids) - len(notices) :], notices, strict=True))
     _render_all(ids)
     run.reminders, run.excluded = len(ids), len(plan.excluded)
     run.finished_at = timezone.now()
@@ -259,7 +309,8 @@ def _render_all(ids: list[int]) -> None:
     a run that writes tens of thousands of them."""
     from .render import render_reminder
 
-    waiting = Reminder.objects.filter(status=Reminder.Status.AWAITING_APPROVAL)
+    # Instalment reminders come rendered with their own texts (relance.plans.render).
+    waiting = Reminder.objects.filter(status=Reminder.Status.AWAITING_APPROVAL, subject="")
     for start in range(0, len(ids), 500):
         batch = list(waiting.filter(pk__in=ids[start : start + 500]))
         for reminder in batch:

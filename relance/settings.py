@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "relance.web",
     "relance.demo",
     "relance.legal",
+    "relance.letters",
     "relance.reports",
     "relance.plans",
 ]

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relance.core.dunning import Escalation
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.services import validated_save
 
@@ -48,10 +49,30 @@ def approve_reminder(
     if body_text is not None and body_text != reminder.body_text:
         fields.update(body_text=body_text, body_html="")
     edited = any(getattr(reminder, name) != value for name, value in fields.items())
+    check_may_approve(reminder, user)
     _move(reminder, Status.AWAITING_APPROVAL, Status.PENDING, **fields)
     note = _("Validée, texte modifié") if edited else _("Validée")
     record_event(reminder, Status.PENDING, note, user=user)
     return reminder
+
+
+def check_may_approve(reminder: Reminder, user) -> None:
+    """A formal notice commits the company (Code civil 1344: a deadline, then legal action):
+    only a manager or an admin of the company approves one (DESIGN.md, "approval rights for
+    formal notices"); collectors approve the other reminders."""
+    from relance.team.models import Membership, Role
+
+    if reminder.escalation != Escalation.FORMAL_NOTICE.value:
+        return
+    role = (
+        Membership.objects.filter(user=user, company_id=reminder.company_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role not in (Role.ADMIN, Role.MANAGER):
+        raise ValidationError(
+            _("Seul un responsable ou un administrateur peut valider une mise en demeure.")
+        )
 
 
 @transaction.atomic

@@ -13,6 +13,8 @@ from .views import (
     dunning,
     imports,
     ledger,
+    letters,
+    plans,
     reconciliation,
 )
 
@@ -61,6 +63,18 @@ company_patterns = [
         dunning.PromiseCreateView.as_view(),
         name="promise_create",
     ),
+    path(
+        "customers/<int:pk>/plans/new/",
+        plans.PaymentPlanCreateView.as_view(),
+        name="plan_create",
+    ),
+    path("plans/<int:pk>/", plans.PaymentPlanDetailView.as_view(), name="plan_detail"),
+    path(
+        "plans/<int:pk>/agreement/",
+        plans.PaymentPlanAgreementView.as_view(),
+        name="plan_agreement",
+    ),
+    path("plans/<int:pk>/cancel/", plans.PaymentPlanCancelView.as_view(), name="plan_cancel"),
     path("holds/<int:pk>/lift/", dunning.HoldLiftView.as_view(), name="hold_lift"),
     path(
         "disputes/<int:pk>/resolve/", dunning.DisputeResolveView.as_view(), name="dispute_resolve"
@@ -77,6 +91,17 @@ company_patterns = [
         "reminders/<int:pk>/resolve/",
         dunning.ReminderResolveView.as_view(),
         name="reminder_resolve",
+    ),
+    path("letters/", letters.LetterQueueView.as_view(), name="letter_queue"),
+    path("letters/print/", letters.LetterPrintView.as_view(), name="letter_print"),
+    path("letters/post/", letters.LetterPostView.as_view(), name="letter_post"),
+    path("letters/<int:pk>/", letters.LetterDetailView.as_view(), name="letter_detail"),
+    path("letters/<int:pk>/pdf/", letters.LetterPdfView.as_view(), name="letter_pdf"),
+    path("letters/<int:pk>/receipt/", letters.LetterReceiptView.as_view(), name="letter_receipt"),
+    path(
+        "customers/<int:pk>/statement/",
+        letters.CustomerStatementView.as_view(),
+        name="customer_statement",
     ),
     path("runs/", dunning.RunListView.as_view(), name="run_list"),
     path("runs/<int:pk>/", dunning.RunDetailView.as_view(), name="run_detail"),

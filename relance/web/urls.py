@@ -14,6 +14,7 @@ from .views import (
     imports,
     ledger,
     letters,
+    plans,
     reconciliation,
 )
 
@@ -62,6 +63,18 @@ company_patterns = [
         dunning.PromiseCreateView.as_view(),
         name="promise_create",
     ),
+    path(
+        "customers/<int:pk>/plans/new/",
+        plans.PaymentPlanCreateView.as_view(),
+        name="plan_create",
+    ),
+    path("plans/<int:pk>/", plans.PaymentPlanDetailView.as_view(), name="plan_detail"),
+    path(
+        "plans/<int:pk>/agreement/",
+        plans.PaymentPlanAgreementView.as_view(),
+        name="plan_agreement",
+    ),
+    path("plans/<int:pk>/cancel/", plans.PaymentPlanCancelView.as_view(), name="plan_cancel"),
     path("holds/<int:pk>/lift/", dunning.HoldLiftView.as_view(), name="hold_lift"),
     path(
         "disputes/<int:pk>/resolve/", dunning.DisputeResolveView.as_view(), name="dispute_resolve"

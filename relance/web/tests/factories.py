@@ -190,6 +190,18 @@ def call_records(world):
     return world
 
 
+def plan_records(world):
+    """A payment plan over the world's invoice (two monthly instalments), built once per
+    World: in the plan, the invoice is not reminded."""
+    if not hasattr(world, "plan"):
+        from relance.plans.services import agree_plan
+
+        world.plan = agree_plan(
+            world.customer, None, [world.invoice], date.today(), count=2, first_on=date.today()
+        )
+    return world
+
+
 class World:
     """One company with a member of every role, a customer in the collector's portfolio and
     one outside it, their records; and an outsider who belongs to another company only."""

@@ -8,7 +8,7 @@ from relance.team.models import Role
 from relance.web import uploads
 from relance.web.views.imports import SESSION_KEY
 
-from .factories import call_records
+from .factories import call_records, plan_records
 from .roles import RoleCase, covered_url_names, role_test
 
 TOKEN = "pendingtoken123"
@@ -480,6 +480,66 @@ ROLE_CASES += [
     RoleCase(
         "dashboard", lambda w: f"{base(w)}/dashboard/?as_of=2026-01-31&format=xlsx", allowed=C
     ),
+]
+
+
+# Payment plans: collectors and managers agree and cancel them, read-only roles see them.
+def plan_url(world) -> str:
+    return f"{base(world)}/plans/{plan_records(world).plan.pk}/"
+
+
+def plan_data(world):
+    return {
+        "invoices": [world.invoice.pk],
+        "agreed_on": "2026-11-02",
+        "count": "3",
+        "first_on": "2026-11-20",
+    }
+
+
+ROLE_CASES += [
+    RoleCase("plan_create", lambda w: customer_url(w) + "plans/new/", denied=W, allowed=C),
+    RoleCase(
+        "plan_create",
+        lambda w: customer_url(w) + "plans/new/",
+        "post",
+        plan_data,
+        denied=W,
+        allowed=C,
+    ),
+    RoleCase("plan_detail", plan_url, allowed=C),
+    RoleCase("plan_agreement", lambda w: plan_url(w) + "agreement/", allowed=C),
+    RoleCase("plan_cancel", lambda w: plan_url(w) + "cancel/", denied=W, expect=405),
+    RoleCase("plan_cancel", lambda w: plan_url(w) + "cancel/", "post", denied=W, allowed=C),
+]
+
+
+def letter_url(world, suffix: str = "") -> str:
+    from relance.letters.tests.factories import letter_records
+
+    return f"{base(world)}/letters/{letter_records(world).letter.reminder_id}/{suffix}"
+
+
+# Letters: everybody who sees the customer reads the queue and the kept PDFs; those who dun
+# print, post and record the delivery.
+ROLE_CASES += [
+    RoleCase("letter_queue", lambda w: f"{base(w)}/letters/?channel=letter", allowed=C),
+    RoleCase("letter_print", lambda w: f"{base(w)}/letters/print/", reader=None, expect=405),
+    RoleCase("letter_print", lambda w: f"{base(w)}/letters/print/", "post", denied=W, allowed=C),
+    RoleCase("letter_post", lambda w: f"{base(w)}/letters/post/", reader=None, expect=405),
+    RoleCase("letter_post", lambda w: f"{base(w)}/letters/post/", "post", denied=W, allowed=C),
+    RoleCase("letter_detail", letter_url, allowed=C),
+    RoleCase(
+        "letter_detail",
+        letter_url,
+        "post",
+        lambda w: {"status": "delivered", "on": "2026-03-02"},
+        denied=W,
+        allowed=C,
+    ),
+    RoleCase("letter_pdf", lambda w: letter_url(w, "pdf/"), allowed=C),
+    RoleCase("letter_receipt", lambda w: letter_url(w, "receipt/"), allowed=Role.MANAGER),
+    RoleCase("customer_statement", lambda w: customer_url(w) + "statement/", allowed=C),
 ]
 
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)

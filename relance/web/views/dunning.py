@@ -395,6 +395,7 @@ class CustomerDunningView(DunningView):
                 "status", "-opened_at"
             ),
             "promises": customer.promises.prefetch_related("invoices").order_by("-promised_on"),
+            "payment_plans": customer.payment_plans.annotate(instalment_count=Count("instalments")),
             "can_dun": self.can(Action.DUN),
             "today": self.today,
         }

@@ -4,6 +4,7 @@ overdue invoices listed in a pending letter or formal-notice reminder."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from relance.dunning.models import Reminder, ReminderItem
 from relance.ledger.models import Company, Customer
@@ -74,3 +75,33 @@ def make_letter(
         )
     reminder.invoices = invoices
     return reminder
+
+
+def letter_records(world):
+    """A registered letter on the world's customer, printed and posted, with its kept PDF
+    and acknowledgement of receipt on disk; built once per World."""
+    if hasattr(world, "letter"):
+        return world
+    from django.conf import settings
+    from django.utils import timezone
+
+    from relance.letters.models import Letter
+
+    reminder = make_letter(world.customer, registered=True, amounts=("300.00",), days_late=(20,))
+    folder = Path(settings.UPLOAD_ROOT) / world.company.code / "letters" / str(reminder.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "lettre.pdf").write_bytes(b"%PDF-1.7 kept")
+    (folder / "ar.pdf").write_bytes(b"%PDF-1.7 signed")
+    relative = f"{world.company.code}/letters/{reminder.pk}"
+    world.letter = Letter.objects.create(
+        reminder=reminder,
+        pdf_path=f"{relative}/lettre.pdf",
+        pdf_sha256="0" * 64,
+        printed_at=timezone.now(),
+        status=Letter.Status.SENT,
+        posted_at=timezone.now(),
+        tracking_number="1A0001",
+        receipt_path=f"{relative}/ar.pdf",
+        receipt_sha256="1" * 64,
+    )
+    return world

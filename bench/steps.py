@@ -142,6 +142,7 @@ def _warm_dunning(company_code: str, today) -> dict:
     from relance.dunning import render  # noqa: F401  (the run renders what waits for approval)
     from relance.dunning.services import CALENDARS
     from relance.ledger.models import Company, Invoice
+    from relance.plans import services as plans  # noqa: F401  (imported by the run when needed)
 
     company = Company.objects.get(code=company_code)
     CALENDARS[company.alsace_moselle].is_business_day(today)

@@ -201,8 +201,10 @@ def paid_invoices(
 
 def currencies_of(company: Company) -> list[str]:
     """The company's currency first, then any other its items or payments are in."""
-    found = set(Invoice.objects.filter(company=company).values_list("currency", flat=True))
-    found |= set(Payment.objects.filter(company=company).values_list("currency", flat=True))
+    found: set[str] = set()
+    for model in (Invoice, Payment):  # DISTINCT: a few rows back, not one per item
+        rows = model.objects.filter(company=company).values_list("currency", flat=True)
+        found.update(rows.order_by().distinct())
     return [company.currency] + sorted(found - {company.currency})
 
 

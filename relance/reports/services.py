@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from relance.core.kpis import (
     COUNTBACK_MONTHS,
     DSO_DAYS,
+    Aging,
     KpiInputs,
     Kpis,
     compute_kpis,
@@ -44,17 +45,22 @@ def kpis_as_of(
     currency = currency or company.currency
     aging = queries.aging_as_of(company, as_of, customers).get(currency, empty_aging(currency))
     opening = queries.outstanding_as_of(company, months_before(as_of, 1), customers)
-    sales = queries.daily_sales(company, months_before(as_of, COUNTBACK_MONTHS), as_of, customers)
+    return _kpis(
+        company, as_of, aging, opening.get(currency, Decimal(0)), _sales(company, as_of, currency,
+        customers), customers,
+    )  # fmt: skip
+
+
+def _kpis(company, as_of, aging, opening, sales, customers) -> Kpis:
     paid = queries.paid_invoices(company, as_of - timedelta(days=DSO_DAYS), as_of, customers)
-    return compute_kpis(
-        KpiInputs(
-            as_of=as_of,
-            aging=aging,
-            opening_outstanding=opening.get(currency, Decimal(0)),
-            daily_sales=sales.get(currency, {}),
-            paid=paid.get(currency, []),
-        )
-    )
+    inputs = KpiInputs(as_of, aging, opening, sales, paid.get(aging.currency, []))
+    return compute_kpis(inputs)
+
+
+def _sales(company, as_of, currency, customers) -> dict[date, Decimal]:
+    """Daily sales over the countback window, which also covers the 12 months' simple DSO."""
+    start = months_before(as_of, COUNTBACK_MONTHS)
+    return queries.daily_sales(company, start, as_of, customers).get(currency, {})
 
 
 @dataclass(frozen=True)
@@ -76,20 +82,25 @@ def evolution(
 ) -> list[MonthPoint]:
     """The figures as of `as_of` and as of the same day of each of the previous months,
     oldest first."""
-    first = months_before(as_of, months - 1)
-    sales = queries.daily_sales(company, first - timedelta(days=DSO_DAYS), as_of, customers).get(
-        currency, {}
-    )
+    agings = monthly_agings(company, as_of, currency, customers, months)
+    return evolution_points(agings, _sales(company, as_of, currency, customers))
+
+
+def monthly_agings(company, as_of, currency, customers, months=EVOLUTION_MONTHS) -> dict:
+    """The aging as of `as_of` and the same day of the previous months, oldest first."""
+    days = [months_before(as_of, count) for count in reversed(range(months))]
+    return {
+        day: queries.aging_as_of(company, day, customers).get(currency, empty_aging(currency))
+        for day in days
+    }
+
+
+def evolution_points(agings: dict[date, Aging], sales: dict[date, Decimal]) -> list[MonthPoint]:
     points = []
-    for count in reversed(range(months)):
-        day = months_before(as_of, count)
-        aging = queries.aging_as_of(company, day, customers).get(currency, empty_aging(currency))
+    for day, aging in agings.items():
         period = sales_period(sales, day - timedelta(days=DSO_DAYS), day)
-        points.append(
-            MonthPoint(
-                day, aging.outstanding, aging.overdue, dso_simple(aging.outstanding, period.sales)
-            )
-        )
+        dso = dso_simple(aging.outstanding, period.sales)
+        points.append(MonthPoint(day, aging.outstanding, aging.overdue, dso))
     return points
 
 
@@ -119,7 +130,13 @@ def dashboard(
     customers: QuerySet[Customer] | None = None,
 ) -> Dashboard:
     currency = currency or company.currency
-    kpis = kpis_as_of(company, as_of, currency, customers)
+    # The 12 months' agings give today's aging and last month's outstanding (an aging's
+    # outstanding is the net outstanding: a credit left over counts negative), and one read
+    # of the sales serves every DSO.
+    agings = monthly_agings(company, as_of, currency, customers)
+    sales = _sales(company, as_of, currency, customers)
+    opening = agings[months_before(as_of, 1)].outstanding
+    kpis = _kpis(company, as_of, agings[as_of], opening, sales, customers)
     scope = customers if customers is not None else Customer.objects.filter(company=company)
     handed_over = queries.outstanding_as_of(company, as_of, scope.filter(is_handed_over=True))
     return Dashboard(
@@ -130,7 +147,7 @@ def dashboard(
         disputed=disputed_amount(company, currency, scope),
         promised=promised_amount(company, currency, scope),
         handed_over=handed_over.get(currency, Decimal(0)),
-        evolution=evolution(company, as_of, currency, customers),
+        evolution=evolution_points(agings, sales),
     )
 
 

@@ -13,6 +13,7 @@ RELANCE_APPS = (
     "relance.imports",
     "relance.web",
     "relance.demo",
+    "relance.evidence",
 )
 
 

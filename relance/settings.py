@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "relance.letters",
     "relance.reports",
     "relance.plans",
+    "relance.evidence",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from relance.evidence.views import CustomerEvidenceView
+
 from .views import (
     agenda,
     banking,
@@ -103,6 +105,7 @@ company_patterns = [
         letters.CustomerStatementView.as_view(),
         name="customer_statement",
     ),
+    path("customers/<int:pk>/evidence/", CustomerEvidenceView.as_view(), name="customer_evidence"),
     path("runs/", dunning.RunListView.as_view(), name="run_list"),
     path("runs/<int:pk>/", dunning.RunDetailView.as_view(), name="run_detail"),
     path("scenarios/", dunning.ScenarioListView.as_view(), name="scenario_list"),

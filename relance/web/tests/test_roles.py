@@ -542,6 +542,17 @@ ROLE_CASES += [
     RoleCase("customer_statement", lambda w: customer_url(w) + "statement/", allowed=C),
 ]
 
+# Evidence export: those who dun the customer (admin, manager, its collector) hand it over.
+ROLE_CASES += [
+    RoleCase("customer_evidence", lambda w: customer_url(w) + "evidence/", denied=W, allowed=C),
+    RoleCase(
+        "customer_evidence",
+        lambda w: customer_url(w) + "evidence/",
+        denied=Role.SALES,
+        allowed=Role.MANAGER,
+    ),
+]
+
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)
 
 

@@ -112,3 +112,27 @@ def aging_rows(kpis: Kpis) -> list[tuple[str, Decimal, Decimal | None]]:
         (str(BUCKET_LABELS[name]), amount, round_days(share(amount, total)))
         for name, amount in kpis.aging.by_bucket().items()
     ]
+
+
+def chart_data(board) -> dict:
+    """What the dashboard's charts draw (relance.reports.services.Dashboard), as JSON numbers;
+    the HTML tables beside them stay the accessible reading."""
+    evolution = board.evolution
+    return {
+        "months": [point.as_of.isoformat() for point in evolution],
+        "outstanding": [float(point.outstanding) for point in evolution],
+        "overdue": [float(point.overdue) for point in evolution],
+        "dso": [_number(point.dso_simple) for point in evolution],
+        "aging_labels": [label for label, _, _ in aging_rows(board.kpis)],
+        "aging": [float(amount) for _, amount, _ in aging_rows(board.kpis)],
+        "labels": {
+            "outstanding": str(_("Encours")),
+            "overdue": str(_("Échu")),
+            "dso": str(_("DSO simple (j)")),
+            "amount": str(_("Montant")),
+        },
+    }
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(round_days(value))

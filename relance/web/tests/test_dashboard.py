@@ -84,3 +84,13 @@ def test_every_table_exports_to_excel(client, world):
 def test_the_navigation_links_to_the_dashboard(client, world):
     html = page(client, world, Role.COLLECTOR, "").content.decode()
     assert 'href="/c/acme/dashboard/" aria-current="page"' in html
+
+
+def test_the_charts_read_the_figures_embedded_as_json(client, world):
+    response = page(client, world, Role.MANAGER)
+    charts = response.context["chart_data"]
+    assert len(charts["months"]) == len(charts["outstanding"]) == len(charts["dso"]) == 12
+    assert charts["outstanding"][-1] == 6100.0 and len(charts["aging"]) == 6
+    html = response.content.decode()
+    assert '<script id="dashboard-charts" type="application/json">' in html
+    assert "vendor/chartjs/chart.umd.min.js" in html

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from relance.reports import export, services
-from relance.reports.labels import aging_rows, kpi_rows
+from relance.reports.labels import aging_rows, chart_data, kpi_rows
 from relance.reports.queries import currencies_of
 from relance.team.access import PORTFOLIO_FIELD
 from relance.team.models import Role
@@ -54,6 +54,7 @@ class DashboardView(CompanyView):
                 "kpis": board.kpis,
                 "kpi_rows": kpi_rows(board.kpis),
                 "aging_rows": aging_rows(board.kpis),
+                "chart_data": chart_data(board),
                 "is_portfolio": self.portfolio() is not None,
                 "is_past": as_of < self.today,
                 **bank_freshness_context(self.company, self.today),

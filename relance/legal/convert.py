@@ -7,22 +7,26 @@ from relance.core.records import PayerProfile
 from relance.ledger.models import Company, Customer
 
 from .models import HalfYearRate
+from .rates import shipped_rates
 
 
 def rate_table() -> core.RateTable:
-    """Every half-year's rates as the core's RateTable (a few dozen rows at most)."""
-    return core.RateTable(
-        tuple(
-            core.HalfYearRates(
-                half_year=core.HalfYear(row.year, row.half),
-                ecb_rate=row.ecb_rate,
-                legal_rate_professionals=row.legal_rate_professionals,
-                legal_rate_individuals=row.legal_rate_individuals,
-                is_confirmed=row.is_confirmed,
-            )
-            for row in HalfYearRate.objects.order_by("year", "half")
+    """Every half-year's rates as the core's RateTable (a few dozen rows at most): the
+    database's rows, and the shipped ones (relance.legal.rates) for a half-year it lacks."""
+    stored = {
+        (row.year, row.half): core.HalfYearRates(
+            half_year=core.HalfYear(row.year, row.half),
+            ecb_rate=row.ecb_rate,
+            legal_rate_professionals=row.legal_rate_professionals,
+            legal_rate_individuals=row.legal_rate_individuals,
+            is_confirmed=row.is_confirmed,
         )
-    )
+        for row in HalfYearRate.objects.all()
+    }
+    for shipped in shipped_rates():
+        key = (shipped.half_year.year, shipped.half_year.half)
+        stored.setdefault(key, shipped)
+    return core.RateTable(tuple(stored[key] for key in sorted(stored)))
 
 
 def terms(company: Company, customer: Customer) -> core.Terms:

@@ -146,10 +146,20 @@ def test_unknown_company_or_customer_is_a_clear_error(company, args, message):
 
 
 def test_missing_rates_name_the_half_year(company):
-    invoice(company, customer(company), "F1", "1200.00", date(2026, 1, 31))
-    HalfYearRate.objects.filter(year=2026, half=1).delete()
-    with pytest.raises(CommandError, match=r"taux manquants pour le 1er semestre 2026"):
+    # Due in 2023: no row in the table and none shipped for its second half-year.
+    invoice(company, customer(company), "F1", "1200.00", date(2023, 10, 31))
+    with pytest.raises(CommandError, match=r"taux manquants pour le 2e semestre 2023"):
         preview("--customer", "C1", "--format", "json")
+
+
+def test_a_half_year_lost_from_the_table_falls_back_to_the_shipped_rates(company):
+    invoice(company, customer(company), "F1", "1200.00", date(2026, 1, 31))
+    before = preview("--customer", "C1", "--format", "json")
+    HalfYearRate.objects.filter(year=2026, half=1).update(ecb_rate=Decimal("3.15"))
+    edited = preview("--customer", "C1", "--format", "json")
+    assert edited["total_interest"] != before["total_interest"]  # the table's row wins
+    HalfYearRate.objects.filter(year=2026, half=1).delete()
+    assert preview("--customer", "C1", "--format", "json") == before  # the shipped rates
 
 
 def test_amounts_for_takes_reminder_lines_and_skips_credits(company):

@@ -338,3 +338,12 @@ def test_a_reminder_settled_twice_is_refused_the_second_time(world):
 def test_only_uncertain_reminders_can_be_confirmed_sent(world):
     with pytest.raises(ValidationError):
         actions.resolve_reminder(world.reminder, None, "sent")  # awaiting approval
+
+
+def test_collectors_see_no_approve_button_on_a_formal_notice(client, world):
+    Reminder.objects.filter(pk=world.reminder.pk).update(escalation="formal_notice")
+    login(client, world)
+    page = client.get("/c/acme/reminders/approvals/").content.decode()
+    assert "validation réservée à un responsable" in page and 'value="approve"' not in page
+    login(client, world, Role.MANAGER)
+    assert 'value="approve"' in client.get("/c/acme/reminders/approvals/").content.decode()

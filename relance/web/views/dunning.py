@@ -42,6 +42,7 @@ from relance.dunning.models import (
 )
 from relance.imports.models import ImportBatch
 from relance.team.access import Action
+from relance.team.models import Role
 
 from .banking import bank_freshness_context
 from .base import CompanyView, FormView
@@ -86,6 +87,8 @@ class ApprovalListView(DunningView):
             {
                 "rows": rows,
                 "can_approve": self.can(Action.APPROVE),
+                # A formal notice is approved by a manager or an admin only (actions.py).
+                "can_approve_notices": self.request.membership.role in (Role.ADMIN, Role.MANAGER),
                 **bank_freshness_context(self.company, self.today),
             },
         )

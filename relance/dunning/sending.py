@@ -76,10 +76,16 @@ class Counts:
 
 
 def record_event(reminder: Reminder, status: str, note: str = "", user=None) -> ReminderEvent:
-    """Append one line to the reminder's history (never edited, never deleted)."""
-    return ReminderEvent.objects.create(
+    """Append one line to the reminder's history (never edited, never deleted). Every way a
+    reminder goes out records "sent" here, so its step's escalation is applied here too."""
+    event = ReminderEvent.objects.create(
         reminder_id=reminder.pk, status=status, note=note, user=user
     )
+    if status == Status.SENT and reminder.escalation:
+        from .escalation import apply_escalation
+
+        apply_escalation(reminder, user)
+    return event
 
 
 def send_pending(

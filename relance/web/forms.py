@@ -89,6 +89,7 @@ class CustomerForm(forms.ModelForm):
             "language",
             "credit_limit",
             "is_blocked",
+            "is_handed_over",
             "collector",
             "sales_rep",
             "address",

@@ -176,6 +176,20 @@ OVH_APPLICATION_SECRET = os.environ.get("OVH_APPLICATION_SECRET", "")
 OVH_CONSUMER_KEY = os.environ.get("OVH_CONSUMER_KEY", "")
 OVH_SMS_SERVICE_NAME = os.environ.get("OVH_SMS_SERVICE_NAME", "")
 
+# Electronic registered letters (relance/letters/providers/): empty, the manual mode (print,
+# post, record the tracking number and the acknowledgement of receipt by hand).
+RELANCE_REGISTERED_PROVIDER = os.environ.get("RELANCE_REGISTERED_PROVIDER", "").strip().lower()
+if RELANCE_REGISTERED_PROVIDER not in {"", "ar24"}:
+    raise ImproperlyConfigured(
+        f"RELANCE_REGISTERED_PROVIDER={RELANCE_REGISTERED_PROVIDER!r}: ar24 or empty (manual)"
+    )
+# AR24's own timeout is 60 seconds (developers.ar24.fr, "Timeout synchronization").
+RELANCE_REGISTERED_TIMEOUT = int(os.environ.get("RELANCE_REGISTERED_TIMEOUT", "60"))
+AR24_API_URL = os.environ.get("AR24_API_URL", "https://app.ar24.fr/api")  # sandbox: sandbox.ar24.fr
+AR24_TOKEN = os.environ.get("AR24_TOKEN", "")
+AR24_PRIVATE_KEY = os.environ.get("AR24_PRIVATE_KEY", "")
+AR24_USER_ID = os.environ.get("AR24_USER_ID", "")  # the sender's AR24 account
+
 SESSION_COOKIE_HTTPONLY = True
 # Production behind HTTPS sets SECURE_COOKIES=true; the demo runs on plain http://127.0.0.1.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

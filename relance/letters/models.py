@@ -44,6 +44,10 @@ class Letter(models.Model):
     receipt_path = models.CharField(max_length=300, blank=True)
     receipt_sha256 = models.CharField(max_length=64, blank=True)
     receipt_uploaded_at = models.DateTimeField(null=True, blank=True)
+    # Sent electronically (relance/letters/providers/): the provider and its id of the
+    # letter, polled by `relance letters sync`. Empty: posted on paper.
+    provider = models.CharField(_("prestataire"), max_length=20, blank=True)
+    provider_id = models.CharField(_("identifiant chez le prestataire"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("courrier")

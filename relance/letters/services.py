@@ -24,6 +24,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from relance.core.dunning import Channel
+from relance.dunning.channels import PermanentFailure, TemporaryFailure
 from relance.dunning.models import Reminder
 from relance.dunning.render import render_reminder
 from relance.dunning.sending import recheck, record_event
@@ -239,3 +240,49 @@ def attach_receipt(letter: Letter, upload, user) -> Letter:
     note = f"accusé de réception déposé ({name}, SHA-256 {digest})"
     record_event(letter.reminder, letter.reminder.status, note, user=user)
     return letter
+
+
+def send_electronically(reminder: Reminder, user, provider, now: datetime | None = None) -> Letter:
+    """A printed registered letter sent through the provider instead of the post office: the
+    kept PDF is what goes out, the provider's id is kept, and the reminder is sent as when
+    posted. A failure (TemporaryFailure or PermanentFailure) leaves the letter to print."""
+    now = now or timezone.now()
+    letter = Letter.objects.filter(reminder=reminder).first()
+    if letter is None:
+        raise ValidationError(_("Courrier pas encore imprimé."))
+    if reminder.channel != Channel.REGISTERED_LETTER.value:
+        raise ValidationError(_("Seule une lettre recommandée s'envoie électroniquement."))
+    if reminder.status != Status.PENDING or letter.posted_at is not None:
+        raise ValidationError(_("Cette relance a déjà été traitée."))
+    provider_id = provider.send(letter)
+    attachment = {"name": Path(letter.pdf_path).name, "sha256": letter.pdf_sha256}
+    with transaction.atomic():
+        Reminder.objects.filter(pk=reminder.pk, status=Status.PENDING).update(
+            status=Status.SENT, sent_at=now, attachments=[*reminder.attachments, attachment]
+        )
+        letter.status, letter.posted_at, letter.posted_by = Letter.Status.SENT, now, user
+        letter.provider, letter.provider_id = provider.name, provider_id
+        letter.save(update_fields=["status", "posted_at", "posted_by", "provider", "provider_id"])
+        note = f"envoyée en recommandé électronique ({provider.name} n° {provider_id})"
+        record_event(reminder, Status.SENT, note, user=user)
+    return letter
+
+
+def sync_electronic(provider) -> tuple[list[Letter], list[tuple[Letter, str]]]:
+    """Ask the provider where each letter sent through it and not yet delivered, refused or
+    not claimed is; record each change as the manual mode does (status, day, history line).
+    Returns (changed, failed with the reason); stops early when the provider is down."""
+    changed, failed = [], []
+    waiting = Letter.objects.filter(status=Letter.Status.SENT, provider=provider.name)
+    for letter in waiting.exclude(provider_id="").select_related("reminder").order_by("pk"):
+        try:
+            tracking = provider.status(letter.provider_id)
+        except (TemporaryFailure, PermanentFailure) as error:
+            failed.append((letter, str(error)))  # one letter's failure never stops the rest
+            if getattr(error, "is_outage", False):
+                break
+            continue
+        if tracking.status in DELIVERY:
+            on = tracking.on or timezone.localdate()
+            changed.append(record_delivery(letter, tracking.status, on, None))
+    return changed, failed

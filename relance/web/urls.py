@@ -100,6 +100,7 @@ company_patterns = [
     path("letters/<int:pk>/", letters.LetterDetailView.as_view(), name="letter_detail"),
     path("letters/<int:pk>/pdf/", letters.LetterPdfView.as_view(), name="letter_pdf"),
     path("letters/<int:pk>/receipt/", letters.LetterReceiptView.as_view(), name="letter_receipt"),
+    path("letters/<int:pk>/send/", letters.LetterSendView.as_view(), name="letter_send"),
     path(
         "customers/<int:pk>/statement/",
         letters.CustomerStatementView.as_view(),

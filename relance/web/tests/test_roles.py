@@ -539,6 +539,8 @@ ROLE_CASES += [
     ),
     RoleCase("letter_pdf", lambda w: letter_url(w, "pdf/"), allowed=C),
     RoleCase("letter_receipt", lambda w: letter_url(w, "receipt/"), allowed=Role.MANAGER),
+    RoleCase("letter_send", lambda w: letter_url(w, "send/"), reader=None, expect=405),
+    RoleCase("letter_send", lambda w: letter_url(w, "send/"), "post", denied=W, allowed=C),
     RoleCase("customer_statement", lambda w: customer_url(w) + "statement/", allowed=C),
 ]
 

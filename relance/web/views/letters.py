@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relance.dunning.channels import PermanentFailure, TemporaryFailure
 from relance.dunning.models import Reminder
-from relance.letters import services
+from relance.letters import providers, services
 from relance.letters.documents import letter_pdf, statement_pdf
 from relance.letters.forms import CHANNEL_FILTERS, DeliveryForm, ReceiptForm
 from relance.letters.models import Letter
@@ -64,6 +65,7 @@ class LetterQueueView(LetterView):
                 "channel": channel,
                 "channels": CHANNEL_FILTERS,
                 "can_dun": self.can(Action.DUN),
+                "provider": providers.provider(),
             },
         )
 
@@ -98,6 +100,30 @@ class LetterPostView(LetterView):
             messages.success(request, _("%(n)d courrier(s) postés.") % {"n": len(posted)})
         elif not left_out:
             messages.error(request, _("Aucun courrier sélectionné."))
+        return redirect("letter_queue", code=self.company.code)
+
+
+class LetterSendView(LetterView):
+    """POST only: a printed registered letter sent through the configured provider."""
+
+    def post(self, request, pk):
+        reminder = get_object_or_404(self.letters(), pk=pk)
+        provider = providers.provider()
+        if provider is None:
+            messages.error(request, _("Aucun prestataire de recommandé électronique configuré."))
+            return redirect("letter_queue", code=self.company.code)
+        try:
+            letter = services.send_electronically(reminder, request.user, provider)
+        except ValidationError as error:
+            messages.warning(request, f"{reminder.customer.name} : {' '.join(error.messages)}")
+        except (TemporaryFailure, PermanentFailure) as failure:
+            messages.error(request, f"{reminder.customer.name} : {failure}")
+        else:
+            messages.success(
+                request,
+                _("Envoyée par %(p)s (n° %(id)s).")
+                % {"p": provider.name, "id": letter.provider_id},
+            )
         return redirect("letter_queue", code=self.company.code)
 
 

@@ -31,6 +31,7 @@ from relance.dunning.sending import recheck, record_event
 
 from .documents import letter_pdf, recipient_lines
 from .models import Letter
+from .providers.http import MaybeSent
 
 PRINTABLE = (Channel.LETTER.value, Channel.REGISTERED_LETTER.value)
 Status = Reminder.Status
@@ -254,10 +255,31 @@ def send_electronically(reminder: Reminder, user, provider, now: datetime | None
         raise ValidationError(_("Seule une lettre recommandée s'envoie électroniquement."))
     if reminder.status != Status.PENDING or letter.posted_at is not None:
         raise ValidationError(_("Cette relance a déjà été traitée."))
-    provider_id = provider.send(letter)
+    # Claim it first, as a worker claims an e-mail: two people clicking at once send it once;
+    # a crash during the call leaves it "sending", then uncertain (sending.mark_uncertain).
+    claimed = Reminder.objects.filter(pk=reminder.pk, status=Status.PENDING).update(
+        status=Status.SENDING, claimed_by=f"lre:{provider.name}", claimed_at=now,
+        attempt_started_at=now,
+    )  # fmt: skip
+    if claimed != 1:
+        raise ValidationError(_("Cette relance a déjà été traitée."))
+    try:
+        provider_id = provider.send(letter)
+    except MaybeSent as failure:
+        Reminder.objects.filter(pk=reminder.pk, status=Status.SENDING).update(
+            status=Status.UNCERTAIN
+        )
+        record_event(reminder, Status.UNCERTAIN, str(failure), user=user)
+        raise
+    except (TemporaryFailure, PermanentFailure):
+        # Refused or unreachable before anything left: the letter stays to print or retry.
+        Reminder.objects.filter(pk=reminder.pk, status=Status.SENDING).update(
+            status=Status.PENDING, claimed_by="", claimed_at=None, attempt_started_at=None
+        )
+        raise
     attachment = {"name": Path(letter.pdf_path).name, "sha256": letter.pdf_sha256}
     with transaction.atomic():
-        Reminder.objects.filter(pk=reminder.pk, status=Status.PENDING).update(
+        Reminder.objects.filter(pk=reminder.pk, status=Status.SENDING).update(
             status=Status.SENT, sent_at=now, attachments=[*reminder.attachments, attachment]
         )
         letter.status, letter.posted_at, letter.posted_by = Letter.Status.SENT, now, user

@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from relance.dunning.channels import PermanentFailure, TemporaryFailure
 
 
+class MaybeSent(PermanentFailure):
+    """The request left but no answer came: the letter may have gone out."""
+
+
 @dataclass(frozen=True)
 class Response:
     status: int
@@ -42,7 +46,7 @@ def request(
             f"prestataire de recommandé injoignable : {error.reason}", is_outage=True
         ) from error
     except OSError as error:
-        raise PermanentFailure(
+        raise MaybeSent(
             f"pas de réponse du prestataire après l'envoi de la demande ({error!r}) : la lettre"
             " est peut-être partie, vérifiez dans sa console avant de la renvoyer"
         ) from error

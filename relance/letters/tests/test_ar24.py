@@ -6,6 +6,7 @@ from datetime import date, datetime
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from relance.dunning.channels import PermanentFailure, TemporaryFailure
@@ -13,7 +14,7 @@ from relance.dunning.models import Reminder
 from relance.letters import providers, services
 from relance.letters.models import Letter
 from relance.letters.providers import Tracking, ar24
-from relance.letters.providers.http import Response
+from relance.letters.providers.http import MaybeSent, Response
 from relance.team.models import Role
 
 from .factories import make_letter
@@ -261,3 +262,29 @@ def test_sync_records_a_delivery(world, printed, configured):
     assert Reminder.objects.get(pk=printed.reminder_id).events.last().note == (
         "Distribuée le 21/11/2026"
     )
+
+
+def test_a_letter_claimed_by_a_first_click_is_not_sent_by_a_second(world, printed):
+    fake = mock.Mock(name="provider")
+    fake.name = "AR24"
+
+    def second_click(letter):  # while the provider answers the first click
+        with pytest.raises(ValidationError):
+            services.send_electronically(letter.reminder, None, fake)
+        return "55501"
+
+    fake.send.side_effect = second_click
+    services.send_electronically(printed.reminder, None, fake)
+    assert fake.send.call_count == 1
+    assert Reminder.objects.get(pk=printed.reminder_id).status == Reminder.Status.SENT
+
+
+def test_no_answer_after_sending_leaves_the_letter_uncertain(world, printed):
+    fake = mock.Mock(name="provider")
+    fake.name = "AR24"
+    fake.send.side_effect = MaybeSent("pas de réponse du prestataire après l'envoi")
+    with pytest.raises(MaybeSent):
+        services.send_electronically(printed.reminder, None, fake)
+    reminder = Reminder.objects.get(pk=printed.reminder_id)
+    assert reminder.status == Reminder.Status.UNCERTAIN  # a person checks the console
+    assert "après l'envoi" in reminder.events.last().note

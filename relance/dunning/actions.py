@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,9 @@ from relance.ledger.services import validated_save
 
 from .models import Dispute, Hold, Promise, Reminder, Scenario, Step, StepTemplate
 from .sending import record_event
-from .services import recipients_of
+from .services import local_today, recipients_of
+
+ZERO = Decimal(0)
 
 Status = Reminder.Status
 
@@ -165,7 +168,13 @@ def open_dispute(
     owner=None,
     amount: Decimal | None = None,
 ) -> Dispute:
-    """A contested invoice is marked disputed: the engine leaves it (only it) alone."""
+    """A contested invoice (or part of it) is marked disputed: the engine leaves it, whole,
+    alone; the others are reminded. The owner, when someone else (a sales rep, say), is told
+    by e-mail."""
+    if reason not in Dispute.Reason.values:
+        raise ValidationError(_("Motif de litige inconnu."))
+    if amount is not None and not ZERO < amount <= invoice.open_amount:
+        raise ValidationError(_("Le montant contesté doit être positif et au plus le reste dû."))
     dispute = Dispute.objects.create(
         company=invoice.company,
         customer=invoice.customer,
@@ -176,18 +185,45 @@ def open_dispute(
         amount=amount,
     )
     Invoice.objects.filter(pk=invoice.pk).update(is_disputed=True)
+    if owner is not None and owner != user and owner.email:
+        transaction.on_commit(lambda: _tell_owner(dispute))
     return dispute
 
 
+def _tell_owner(dispute: Dispute) -> None:
+    invoice = dispute.invoice
+    words = {
+        "number": invoice.number,
+        "customer": dispute.customer.name,
+        "reason": dispute.get_reason_display(),
+        "amount": dispute.amount or invoice.open_amount,
+        "currency": invoice.currency,
+    }
+    subject = _("Litige sur la facture %(number)s (%(customer)s) : vous en êtes responsable")
+    body = _(
+        "Un litige vous a été confié.\n\nClient : %(customer)s\nFacture : %(number)s\n"
+        "Motif : %(reason)s\nMontant contesté : %(amount)s %(currency)s\n"
+    )
+    text = body % words + (f"\n{dispute.description}\n" if dispute.description else "")
+    send_mail(subject % words, text, None, [dispute.owner.email])
+
+
 @transaction.atomic
-def resolve_dispute(dispute: Dispute, user, resolution: str = "") -> Dispute:
-    """The invoice is reminded again once none of its disputes is open."""
-    if dispute.status == Dispute.Status.RESOLVED:
+def resolve_dispute(dispute: Dispute, user, resolution: str, note: str = "") -> Dispute:
+    """Credit note issued, corrected invoice or rejected: in each case the invoice is reminded
+    again, for what is still open (a credit note once matched lowers it), as soon as none of
+    its disputes is open."""
+    if resolution not in Dispute.Resolution.values:
+        raise ValidationError(_("Choisissez une résolution."))
+    changed = Dispute.objects.filter(pk=dispute.pk, status=Dispute.Status.OPEN).update(
+        status=Dispute.Status.RESOLVED,
+        resolution=resolution,
+        resolution_note=note,
+        resolved_at=timezone.now(),
+    )
+    dispute.refresh_from_db()
+    if changed != 1:
         return dispute
-    dispute.status = Dispute.Status.RESOLVED
-    dispute.resolution = resolution
-    dispute.resolved_at = timezone.now()
-    dispute.save(update_fields=["status", "resolution", "resolved_at"])
     others = Dispute.objects.filter(invoice=dispute.invoice_id, status=Dispute.Status.OPEN)
     if not others.exists():
         Invoice.objects.filter(pk=dispute.invoice_id).update(is_disputed=False)
@@ -199,15 +235,23 @@ def record_promise(
     customer: Customer,
     user,
     promised_on: date,
-    amount: Decimal,
+    amount: Decimal | None = None,
     invoices: Iterable[Invoice] = (),
     currency: str | None = None,
     channel: str = "",
+    made_on: date | None = None,
 ) -> Promise:
-    """A dated promise to pay; the engine pauses the invoices until its date plus grace."""
+    """A dated promise to pay; the engine pauses the invoices (all the customer's when none)
+    until its date plus grace, and the daily run decides it kept or broken. Without an amount,
+    the promise is for what its invoices (or the whole account) owe today."""
     invoices = list(invoices)
     for invoice in invoices:
         _check_invoice(customer, invoice)
+    if channel and channel not in Promise.Channel.values:
+        raise ValidationError(_("Canal inconnu."))
+    currency = currency or customer.company.currency
+    if amount is None:
+        amount = _owed(customer, invoices, currency)
     if amount <= 0:
         raise ValidationError(_("Le montant promis doit être positif."))
     promise = Promise.objects.create(
@@ -215,12 +259,21 @@ def record_promise(
         customer=customer,
         promised_on=promised_on,
         amount=amount,
-        currency=currency or customer.company.currency,
+        currency=currency,
         channel=channel,
+        made_on=made_on or local_today(customer.company),
         created_by=user,
     )
     promise.invoices.set(invoices)
     return promise
+
+
+def _owed(customer: Customer, invoices: list[Invoice], currency: str) -> Decimal:
+    """The open amount of the invoices, or of every open invoice of the account."""
+    if invoices:
+        return sum((i.open_amount for i in invoices), ZERO)
+    rows = customer.invoices.filter(is_credit=False, open_amount__gt=0, currency=currency)
+    return sum(rows.values_list("open_amount", flat=True), ZERO)
 
 
 @transaction.atomic

@@ -186,8 +186,9 @@ class Work:
     # --- Promises, disputes, holds, follow-ups ---------------------------------------------------
 
     def broken_promises(self) -> QuerySet[Promise]:
-        """Open promises past their date plus the engine's grace, still unpaid: an item of the
-        promise still open, or, for a promise on the whole account, an overdue item."""
+        """Promises past their date plus the engine's grace, still unpaid: an item of the
+        promise still open, or, for a promise on the whole account, an overdue item. Broken
+        ones (decided by the daily run) and open ones (no run since) alike."""
         items = Promise.invoices.through.objects.filter(promise=OuterRef("pk"))
         open_item = Invoice.objects.filter(promises=OuterRef("pk"), open_amount__gt=0)
         overdue = Invoice.objects.filter(
@@ -197,7 +198,7 @@ class Work:
             Promise.objects.filter(
                 company=self.company,
                 customer__in=self.customers,
-                status=Promise.Status.OPEN,
+                status__in=[Promise.Status.OPEN, Promise.Status.BROKEN],
                 promised_on__lt=self.today - timedelta(days=PROMISE_GRACE_DAYS),
             )
             .filter(Exists(open_item) | (~Exists(items) & Exists(overdue)))

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .calls import CallReport
-from .models import Dispute, Scenario, Step
+from .models import Dispute, Promise, Scenario, Step
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -63,36 +63,59 @@ class HoldForm(forms.Form):
 
 
 class DisputeForm(forms.Form):
+    """One invoice, wholly or partly contested; the owner is a colleague (the customer's sales
+    rep, say), told by e-mail, or whoever opens it."""
+
     invoice = forms.ModelChoiceField(label=_("Facture"), queryset=None)
     reason = forms.ChoiceField(label=_("Motif"), choices=Dispute.Reason.choices)
     amount = forms.DecimalField(
         label=_("Montant contesté"),
         required=False,
-        min_value=0,
+        min_value=Decimal("0.01"),
         decimal_places=2,
-        help_text=_("Vide : toute la facture."),
+        help_text=_("Vide : toute la facture. La facture n'est plus relancée, même en partie."),
     )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    owner = forms.ModelChoiceField(label=_("Responsable"), queryset=None, required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Responsable"),
+        queryset=None,
+        required=False,
+        empty_label=_("Moi-même"),
+        help_text=_("Prévenu par e-mail."),
+    )
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["invoice"].queryset = _open_invoices(customer)
-        self.fields["owner"].queryset = _members(customer.company)
+        members = _members(customer.company)
+        if customer.sales_rep_id:
+            members = members | get_user_model().objects.filter(pk=customer.sales_rep_id)
+        self.fields["owner"].queryset = members.distinct().order_by("username")
 
 
 class PromiseForm(forms.Form):
     promised_on = forms.DateField(label=_("Date promise"), widget=DATE)
-    amount = forms.DecimalField(label=_("Montant"), min_value=0, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Montant"),
+        required=False,
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        help_text=_("Vide : tout ce que doivent les factures cochées (ou le compte)."),
+    )
     invoices = forms.ModelMultipleChoiceField(
         label=_("Factures"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    channel = forms.CharField(label=_("Reçue par"), required=False, max_length=20)
+    channel = forms.ChoiceField(
+        label=_("Reçue par"),
+        choices=[("", "—"), *Promise.Channel.choices],
+        required=False,
+        initial=Promise.Channel.CALL,
+    )
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +123,8 @@ class PromiseForm(forms.Form):
 
 
 class ResolveDisputeForm(forms.Form):
-    resolution = forms.CharField(label=_("Résolution"), required=False)
+    resolution = forms.ChoiceField(label=_("Résolution"), choices=Dispute.Resolution.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
 class ScenarioForm(forms.ModelForm):

@@ -146,7 +146,8 @@ class Hold(models.Model):
 
 
 class Dispute(models.Model):
-    """A contested invoice (or part of it): not reminded until resolved."""
+    """A contested invoice (or part of it, `amount`): not reminded at all until resolved; a
+    partial dispute pauses the whole invoice too (the planner has no part-items)."""
 
     class Reason(models.TextChoices):
         PRICE = "price", _("Prix")
@@ -159,6 +160,11 @@ class Dispute(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Ouvert")
         RESOLVED = "resolved", _("Résolu")
+
+    class Resolution(models.TextChoices):
+        CREDIT_NOTE = "credit_note", _("Avoir émis")
+        CORRECTED_INVOICE = "corrected_invoice", _("Facture rectifiée")
+        REJECTED = "rejected", _("Litige rejeté")
 
     company = models.ForeignKey("ledger.Company", on_delete=models.CASCADE, db_index=False)
     customer = models.ForeignKey(
@@ -185,7 +191,10 @@ class Dispute(models.Model):
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    resolution = models.TextField(_("résolution"), blank=True)
+    resolution = models.CharField(
+        _("résolution"), max_length=20, choices=Resolution.choices, blank=True
+    )
+    resolution_note = models.TextField(_("note de résolution"), blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -199,7 +208,15 @@ class Dispute(models.Model):
 
 
 class Promise(models.Model):
-    """A dated commitment to pay; reminders pause until its date plus a grace period."""
+    """A dated commitment to pay; reminders pause until its date plus a grace period. The
+    daily run decides it kept (paid by then) or broken (relance.dunning.promises)."""
+
+    class Channel(models.TextChoices):
+        CALL = "call", _("Appel téléphonique")
+        EMAIL = "email", _("E-mail")
+        LETTER = "letter", _("Courrier")
+        SELF_SERVICE = "self_service", _("Espace client")
+        OTHER = "other", _("Autre")
 
     class Status(models.TextChoices):
         OPEN = "open", _("En cours")
@@ -214,12 +231,16 @@ class Promise(models.Model):
         "ledger.Invoice", blank=True, related_name="promises", verbose_name=_("factures")
     )
     promised_on = models.DateField(_("date promise"))
+    # Without an amount given, the open amount of its items when the promise was made.
     amount = models.DecimalField(_("montant"), **MONEY)
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
-    channel = models.CharField(_("reçue par"), max_length=20, blank=True)
+    channel = models.CharField(_("reçue par"), max_length=20, blank=True, choices=Channel.choices)
+    made_on = models.DateField(_("faite le"), null=True, blank=True)
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
+    paid_amount = models.DecimalField(_("montant reçu"), null=True, blank=True, **MONEY)
+    decided_on = models.DateField(_("constatée le"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

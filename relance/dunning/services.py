@@ -27,6 +27,7 @@ from relance.ledger.models import Company, Contact, Customer, Invoice
 
 from . import convert
 from .models import DunningRun, Exclusion, Reminder, ReminderEvent, ReminderItem, Scenario, Step
+from .promises import settle_promises
 
 # French public holidays, computed once per year and process; Alsace-Moselle has two more.
 CALENDARS = {False: BusinessCalendar(), True: BusinessCalendar(alsace_moselle=True)}
@@ -127,10 +128,12 @@ def run_dunning(
 
 
 def _update_plans(company: Company, run_on: date) -> None:
-    """Payment plans paid off become completed, breached ones broken (their invoices go back
-    to their scenario today), before the day is planned."""
+    """Promises to pay and payment plans are decided before the day is planned: kept or
+    broken promises stop pausing their items; plans paid off become completed, breached ones
+    broken (their invoices go back to their scenario today)."""
     from relance.plans.services import update_statuses  # the plans app builds on this one
 
+    settle_promises(company, run_on)
     update_statuses(company, run_on)
 
 

@@ -238,7 +238,7 @@ def test_opening_then_resolving_a_dispute_flags_the_invoice(client, world):
     dispute = Dispute.objects.get(reason="quality")
     world.invoice.refresh_from_db()
     assert world.invoice.is_disputed and dispute.owner == world.user(Role.COLLECTOR)
-    client.post(f"/c/acme/disputes/{dispute.pk}/resolve/", {"resolution": "Avoir"})
+    client.post(f"/c/acme/disputes/{dispute.pk}/resolve/", {"resolution": "credit_note"})
     world.invoice.refresh_from_db()
     assert not world.invoice.is_disputed
 

@@ -347,7 +347,7 @@ ROLE_CASES = [
         "dispute_resolve",
         lambda w: f"{base(w)}/disputes/{w.dispute.pk}/resolve/",
         "post",
-        lambda w: {"resolution": "Avoir émis"},
+        lambda w: {"resolution": "credit_note", "note": "Avoir émis"},
         denied=W,
         allowed=C,
     ),

@@ -401,6 +401,7 @@ class CustomerDunningView(DunningView):
             "payment_plans": customer.payment_plans.annotate(instalment_count=Count("instalments")),
             "can_dun": self.can(Action.DUN),
             "today": self.today,
+            "resolutions": Dispute.Resolution.choices,
         }
         if context["can_dun"]:
             context.update(
@@ -477,8 +478,10 @@ class DisputeResolveView(DunningView):
     def post(self, request, pk):
         dispute = get_object_or_404(Dispute.objects.filter(customer__in=self.customers()), pk=pk)
         form = ResolveDisputeForm(request.POST)
-        resolution = form.cleaned_data["resolution"] if form.is_valid() else ""
-        actions.resolve_dispute(dispute, request.user, resolution)
+        if not form.is_valid():
+            messages.error(request, _("Choisissez une résolution."))
+            return redirect(_customer_url(dispute.customer))
+        actions.resolve_dispute(dispute, request.user, **form.cleaned_data)
         messages.success(request, _("Litige résolu."))
         return redirect(_customer_url(dispute.customer))
 
@@ -534,7 +537,7 @@ def customer_timeline(customer) -> list[TimelineEntry]:
             _("Litige"),
             d.invoice.number,
             d.get_reason_display(),
-            d.get_status_display(),
+            " — ".join(filter(None, [d.get_status_display(), d.get_resolution_display()])),
         )
         for d in Dispute.objects.filter(customer=customer).select_related("invoice")
     ]
@@ -544,7 +547,7 @@ def customer_timeline(customer) -> list[TimelineEntry]:
             _("Promesse"),
             f"{p.amount} {p.currency}",
             _("pour le %(day)s") % {"day": p.promised_on.isoformat()},
-            p.get_status_display(),
+            _promise_status(p),
         )
         for p in Promise.objects.filter(customer=customer)
     ]
@@ -559,6 +562,15 @@ def customer_timeline(customer) -> list[TimelineEntry]:
         for h in Hold.objects.filter(customer=customer).select_related("invoice")
     ]
     return entries + _imports(customer)
+
+
+def _promise_status(promise: Promise) -> str:
+    if promise.decided_on is None:
+        return str(promise.get_status_display())
+    return _("%(status)s le %(day)s") % {
+        "status": promise.get_status_display(),
+        "day": promise.decided_on.isoformat(),
+    }
 
 
 def _imports(customer) -> list[TimelineEntry]:

@@ -172,7 +172,7 @@ def _promise_entry(promise: Promise) -> Entry:
     if numbers:
         detail += f" (factures {numbers})"
     if promise.channel:
-        detail += f", reçue par {promise.channel}"
+        detail += f", reçue par : {promise.get_channel_display()}"
     return Entry(promise.created_at, "Promesse", detail, str(promise.get_status_display()))
 
 
@@ -184,7 +184,12 @@ def _dispute_entry(dispute: Dispute) -> Entry:
     status = str(dispute.get_status_display())
     if dispute.resolved_at:
         status += f" le {dispute.resolved_at:%d/%m/%Y}"
-    proof = [f"Résolution : {dispute.resolution}"] if dispute.resolution else []
+    proof = []
+    if dispute.resolution:
+        text = f"Résolution : {dispute.get_resolution_display()}"
+        if dispute.resolution_note:
+            text += f" — {dispute.resolution_note}"
+        proof.append(text)
     return Entry(dispute.opened_at, "Litige", detail, status, proof)
 
 

@@ -64,9 +64,7 @@ def _threshold(scenario: Scenario, level: int, today: date) -> Threshold | None:
     )
 
 
-def may_be_due(
-    due_on: date, level: int, last_on: date | None, threshold: Threshold | None
-) -> bool:
+def may_be_due(due_on: date, level: int, last_on: date | None, threshold: Threshold | None) -> bool:
     """The test itself, as the database runs it (kept here to be tested against the planner)."""
     if threshold is None or due_on > threshold.latest_due_on:
         return False

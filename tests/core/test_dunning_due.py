@@ -58,8 +58,8 @@ def test_planning_only_the_candidates_changes_nothing(seed):
     for n in range(1, 301):
         owner = rng.choice(customers)
         due = TODAY + timedelta(days=rng.randint(-90, 40))
-        items.append(item(n, owner.id, due, str(rng.randint(5, 5000)),
-                          is_credit=rng.random() < 0.05, is_disputed=rng.random() < 0.05))  # fmt: skip
+        flags = {"is_credit": rng.random() < 0.05, "is_disputed": rng.random() < 0.05}
+        items.append(item(n, owner.id, due, str(rng.randint(5, 5000)), **flags))
         for level in range(1, rng.randint(0, 7) + 1):
             sent.append(Sent(n, 0, level, TODAY - timedelta(days=rng.randint(0, 20))))
     holds = [Hold(rng.choice(customers).id, None, TODAY + timedelta(days=3))]

@@ -2,6 +2,7 @@
 status and error tables, the manual mode untouched without a provider, the sync."""
 
 import base64
+import urllib.error
 from datetime import date, datetime
 from unittest import mock
 
@@ -176,7 +177,7 @@ def test_a_read_timeout_after_sending_is_permanent_and_a_refused_connection_temp
         pytest.raises(PermanentFailure, match="peut-être partie"),
     ):
         http.request("POST", API, headers={}, body=b"", timeout=1)
-    refused = http.urllib.error.URLError(ConnectionRefusedError())
+    refused = urllib.error.URLError(ConnectionRefusedError())
     with (
         mock.patch("urllib.request.urlopen", side_effect=refused),
         pytest.raises(TemporaryFailure),

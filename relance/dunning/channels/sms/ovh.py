@@ -65,7 +65,7 @@ class OvhTransport:
         body = json.dumps(self._job(message), separators=(",", ":"))
         response = http.post(url, headers=self._headers("POST", url, body),
                              body=body.encode(), timeout=self.timeout)  # fmt: skip
-        payload = _json(response.body)
+        payload = http.json_object(response.body)
         if response.status != 200:
             raise failure(response.status, payload)
         ids = payload.get("ids") or []
@@ -124,11 +124,3 @@ def failure(status: int, payload: dict) -> TemporaryFailure | PermanentFailure:
     if status == 429 or status >= 500:
         return TemporaryFailure(f"service OVHcloud indisponible — {detail}", is_outage=True)
     return PermanentFailure(f"SMS refusé — {detail}")
-
-
-def _json(body: bytes) -> dict:
-    try:
-        payload = json.loads(body or b"{}")
-    except ValueError:
-        return {}
-    return payload if isinstance(payload, dict) else {}

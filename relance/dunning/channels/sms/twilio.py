@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
@@ -77,7 +76,7 @@ class TwilioTransport:
         url = f"{API}/Accounts/{self.account_sid}/Messages.json"
         response = http.post(url, headers=self._headers(), body=self._body(message),
                              timeout=self.timeout)  # fmt: skip
-        payload = _json(response.body)
+        payload = http.json_object(response.body)
         if response.status in (200, 201) and payload.get("sid"):
             return str(payload["sid"])
         raise failure(response.status, payload)
@@ -129,11 +128,3 @@ def signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> s
 def is_signed(auth_token: str, url: str, params: Iterable[tuple[str, str]], given: str) -> bool:
     """Whether `given` is Twilio's signature of this callback (constant-time comparison)."""
     return bool(auth_token) and hmac.compare_digest(signature(auth_token, url, params), given)
-
-
-def _json(body: bytes) -> dict:
-    try:
-        payload = json.loads(body or b"{}")
-    except ValueError:
-        return {}
-    return payload if isinstance(payload, dict) else {}

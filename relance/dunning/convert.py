@@ -165,16 +165,20 @@ def candidate_customers(
 
 
 def _rows_of(
-    table: str, column: str, company: Company, customer_ids: Sequence[int] | None
+    table: str,
+    column: str,
+    company: Company,
+    customer_ids: Sequence[int] | None,
+    joins: str = "",
 ) -> tuple[str, list]:
-    """The FROM clause reading `table` ("name alias") of the company, for `customer_ids`
-    (every customer when None), ending where more WHERE conditions go ("... AND "), and its
-    parameters. The ids are one parameter however many (a JSON array on SQLite, an array on
-    PostgreSQL) and drive the query: the database reads each customer's rows by the customer
-    index (SQLite keeps the order of a CROSS JOIN; the unary + keeps it off the company
-    index, which would scan the company's rows once per customer; PostgreSQL plans
-    `= ANY(array)` well by itself)."""
-    alias = table.split()[1]
+    """The FROM clause reading `table` ("name alias") of the company, then `joins` (more
+    "CROSS JOIN ..." tables), for `customer_ids` (every customer when None), ending where more
+    WHERE conditions go ("... AND "), and its parameters. The ids are one parameter however
+    many (a JSON array on SQLite, an array on PostgreSQL) and drive the query: the database
+    reads each customer's rows by the customer index (SQLite keeps the order of a CROSS JOIN;
+    the unary + keeps it off the company index, which would scan the company's rows once per
+    customer; PostgreSQL plans `= ANY(array)` well by itself)."""
+    alias, table = table.split()[1], f"{table} {joins}".rstrip()
     if customer_ids is None:
         return f"{table} WHERE {alias}.company_id = %s AND ", [company.pk]
     if connection.vendor == "postgresql":  # its planner does the rest with = ANY(array)
@@ -229,13 +233,17 @@ def sent(company: Company, customer_ids: Sequence[int] | None = None) -> list[co
     """What each open item already received, from the outbox: its highest level and the date
     of its latest step (all the planner needs), aggregated by the database."""
     statuses = ", ".join("%s" for _ in GIVEN)
-    source, params = _rows_of("ledger_invoice i", "i.customer_id", company, customer_ids)
+    source, params = _rows_of(
+        "ledger_invoice i",
+        "i.customer_id",
+        company,
+        customer_ids,
+        joins="CROSS JOIN dunning_reminderitem ri CROSS JOIN dunning_reminder r",
+    )
     # "[date]" makes SQLite convert MAX() back to a date (PARSE_COLNAMES); PostgreSQL keeps it.
     sql = (
         'SELECT ri.invoice_id, MAX(ri.moved_to_level), MAX(r.planned_on) AS "sent_on [date]" '
-        "FROM " + source.replace(" WHERE ", " CROSS JOIN dunning_reminderitem ri "
-                                 "CROSS JOIN dunning_reminder r WHERE ", 1)
-        + "i.open_amount > 0 AND ri.invoice_id = i.id "
+        "FROM " + source + "i.open_amount > 0 AND ri.invoice_id = i.id "
         "AND ri.moved_to_level IS NOT NULL AND r.id = ri.reminder_id "
         "AND r.status IN (" + statuses + ") GROUP BY ri.invoice_id"
     )  # fmt: skip

@@ -25,6 +25,12 @@ from datetime import date, timedelta
 
 from relance.core.dunning import Scenario
 
+# What the database keeps as an item's next step date (relance.ledger Invoice.dunning_next_on)
+# when it must be worked out again (a new item, a changed scenario...): the smallest date, so
+# that the item is read by the next run; and when the item has had every step of its scenario.
+UNKNOWN = date(1, 1, 1)
+NEVER = date(9999, 12, 31)
+
 
 @dataclass(frozen=True)
 class Threshold:

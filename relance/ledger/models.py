@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from relance.core.dunning_due import UNKNOWN as DUNNING_UNKNOWN
 from relance.core.records import ItemKind, PayerProfile, PaymentMethod
 
 from . import lookups, validators  # noqa: F401  (lookups registers `__positive`)
@@ -92,6 +93,14 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    def save(self, *args, **kwargs):
+        """A saved customer may have a new scenario or payer profile: the next steps of its
+        invoices are worked out again by the next run (see Invoice.dunning_next_on)."""
+        super().save(*args, **kwargs)
+        Invoice.objects.filter(customer_id=self.pk).exclude(
+            dunning_next_on=DUNNING_UNKNOWN
+        ).update(dunning_next_on=DUNNING_UNKNOWN)
 
 
 class Customer(models.Model):
@@ -267,6 +276,11 @@ class Invoice(models.Model):
         on_delete=models.SET_NULL,
         related_name="invoices",
     )
+    # The first day the item's next dunning step may be due (relance.core.dunning_due), kept
+    # by the daily run so that it reads only the customers with something due, by index.
+    # DUNNING_UNKNOWN (the smallest date) means "to work out again": every new row gets it from
+    # the database, and any change that can bring the next step closer resets it.
+    dunning_next_on = models.DateField(db_default=DUNNING_UNKNOWN, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -289,10 +303,24 @@ class Invoice(models.Model):
                 condition=Q(open_amount__positive=True),
                 name="invoice_open_due",
             ),
+            models.Index(
+                fields=["company", "dunning_next_on"],
+                condition=Q(open_amount__positive=True),
+                name="invoice_open_dunning_next",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args, **kwargs):
+        """A saved invoice may have a new due date or scenario: its next step is worked out
+        again by the next run (the bulk paths reset it themselves: relance.dunning.state)."""
+        self.dunning_next_on = DUNNING_UNKNOWN
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "dunning_next_on"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

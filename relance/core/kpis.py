@@ -312,3 +312,134 @@ def round_days(value: Decimal | None) -> Decimal | None:
 def share(part: Decimal, whole: Decimal) -> Decimal | None:
     """`part` as a percentage of `whole` (share overdue); None when the whole is not positive."""
     return part / whole * 100 if whole > 0 else None
+
+
+# --- Unpaid rate, amounts recovered after each step, cost of collection ----------------------
+
+UNPAID_DAYS = 90  # an invoice more than 90 days past due, or written off, is unpaid
+UNPAID_COHORT_DAYS = 365  # the due dates the unpaid rate looks at: a year of them
+
+
+def unpaid_cohort(as_of: date) -> tuple[date, date]:
+    """The first and last due dates (inclusive) of the invoices the unpaid rate of `as_of`
+    looks at: those due a year long, up to 91 days before `as_of`, so that every one of them
+    is more than 90 days past due if still open.
+
+    Example: as of 2026-03-31 -> due from 2024-12-31 to 2025-12-30."""
+    last = as_of - timedelta(days=UNPAID_DAYS + 1)
+    return last - timedelta(days=UNPAID_COHORT_DAYS - 1), last
+
+
+@dataclass(frozen=True)
+class UnpaidCohort:
+    """The invoices of the unpaid rate's cohort (one currency) as of a date: their amount,
+    what of it is still open and what was written off (settled by an adjustment)."""
+
+    invoiced: Decimal
+    open: Decimal
+    written_off: Decimal
+
+    @property
+    def unpaid(self) -> Decimal:
+        return self.open + self.written_off
+
+
+def unpaid_rate(cohort: UnpaidCohort) -> Decimal | None:
+    """Share of the cohort's amount still open more than 90 days after the due date or
+    written off, in percent; None when the cohort is empty.
+
+    Example: 100,000 invoiced, 3,000 still open, 1,000 written off -> 4 %."""
+    return share(cohort.unpaid, cohort.invoiced)
+
+
+@dataclass(frozen=True)
+class StepSent:
+    """A reminder of step `step` sent on `sent_on` listing item `item_id`; `order` breaks
+    ties between two sent the same day (the later one wins)."""
+
+    item_id: int
+    sent_on: date
+    step: str
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Collected:
+    """Money of a payment allocated to item `item_id` (lettrage dated `collected_on`)."""
+
+    item_id: int
+    collected_on: date
+    amount: Decimal
+
+
+def recovered_by_step(
+    collected: Iterable[Collected], sent: Iterable[StepSent]
+) -> dict[str | None, Decimal]:
+    """What was collected after each step: an allocation dated D goes to the last step sent
+    for its item strictly before D (a payment lettered the day a reminder goes out was on its
+    way already); with no step sent before, to None.
+
+    Example: item 1 got step "A" on 1 March and "B" on 10 March; 100 lettered on 10 March
+    goes to "A", 50 on 11 March to "B", 20 on 1 March to None."""
+    by_item: dict[int, list[StepSent]] = {}
+    for step in sent:
+        by_item.setdefault(step.item_id, []).append(step)
+    for steps in by_item.values():
+        steps.sort(key=lambda step: (step.sent_on, step.order))
+    totals: dict[str | None, Decimal] = {}
+    for money in collected:
+        before = [s for s in by_item.get(money.item_id, ()) if s.sent_on < money.collected_on]
+        key = before[-1].step if before else None
+        totals[key] = totals.get(key, ZERO) + money.amount
+    return totals
+
+
+@dataclass(frozen=True)
+class UnitCosts:
+    """What the company pays for one reminder per channel, and for a minute on the phone
+    (set by the company; in its currency)."""
+
+    email: Decimal
+    sms: Decimal
+    letter: Decimal
+    registered_letter: Decimal
+    phone_minute: Decimal
+    minutes_per_call: Decimal
+
+
+@dataclass(frozen=True)
+class CollectionActivity:
+    """The dunning work of a period: reminders sent per channel, calls made (each attempt
+    counts), and the distinct invoices those reminders listed."""
+
+    sent: Mapping[str, int]
+    calls: int
+    invoices: int
+
+
+def collection_cost(activity: CollectionActivity, costs: UnitCosts) -> Decimal:
+    """Reminders sent x their channel's unit cost + calls x minutes per call x cost of a
+    minute. Calls and internal tasks are not reminders that cost postage: a call's cost is
+    its phone time.
+
+    Example: 100 e-mails at 0.01, 10 letters at 1.50, 4 calls of 5 minutes at 0.50
+    -> 1 + 15 + 10 = 26.00."""
+    per_channel = {
+        "email": costs.email,
+        "sms": costs.sms,
+        "letter": costs.letter,
+        "registered_letter": costs.registered_letter,
+    }
+    postage = sum(
+        (per_channel.get(channel, ZERO) * count for channel, count in activity.sent.items()), ZERO
+    )
+    return postage + costs.phone_minute * costs.minutes_per_call * activity.calls
+
+
+def cost_per_invoice(activity: CollectionActivity, costs: UnitCosts) -> Decimal | None:
+    """Cost of collection / invoices reminded; None when no invoice was reminded.
+
+    Example: 26.00 for 13 invoices reminded -> 2.00 per invoice."""
+    if activity.invoices <= 0:
+        return None
+    return collection_cost(activity, costs) / activity.invoices

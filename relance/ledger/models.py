@@ -84,6 +84,34 @@ class Company(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Vide : les relances partent quelle que soit la date du dernier relevé."),
     )
+    # What one reminder costs per channel, for the cost of collection per invoice on the
+    # dashboard (relance.core.kpis.collection_cost); in the company's currency.
+    email_unit_cost = models.DecimalField(
+        _("coût d'un e-mail"), max_digits=8, decimal_places=2, default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+    )  # fmt: skip
+    sms_unit_cost = models.DecimalField(
+        _("coût d'un SMS"), max_digits=8, decimal_places=2, default=Decimal("0.05"),
+        validators=[MinValueValidator(0)],
+    )  # fmt: skip
+    letter_unit_cost = models.DecimalField(
+        _("coût d'un courrier"), max_digits=8, decimal_places=2, default=Decimal("1.50"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Impression, enveloppe et affranchissement."),
+    )  # fmt: skip
+    registered_letter_unit_cost = models.DecimalField(
+        _("coût d'une lettre recommandée"), max_digits=8, decimal_places=2,
+        default=Decimal("7.00"), validators=[MinValueValidator(0)],
+    )  # fmt: skip
+    phone_minute_cost = models.DecimalField(
+        _("coût d'une minute au téléphone"), max_digits=8, decimal_places=2,
+        default=Decimal("0.50"), validators=[MinValueValidator(0)],
+        help_text=_("Temps du chargé de recouvrement compris."),
+    )  # fmt: skip
+    call_minutes = models.DecimalField(
+        _("durée moyenne d'un appel (minutes)"), max_digits=5, decimal_places=1,
+        default=Decimal("5.0"), validators=[MinValueValidator(0)],
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -250,6 +252,17 @@ class PaymentForm(forms.ModelForm):
         return {name: value for name, value in self.cleaned_data.items() if name not in skip}
 
 
+# The unit costs of the dashboard's cost of collection per invoice (relance.core.kpis).
+UNIT_COSTS = (
+    "email_unit_cost",
+    "sms_unit_cost",
+    "letter_unit_cost",
+    "registered_letter_unit_cost",
+    "phone_minute_cost",
+    "call_minutes",
+)
+
+
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
@@ -271,13 +284,24 @@ class CompanyForm(forms.ModelForm):
             "alsace_moselle",
             "consumer_hours",
             "pause_sending_when_bank_older_than_days",
+            *UNIT_COSTS,
         ]
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in UNIT_COSTS:
+            self.fields[name].required = False
         if read_only:
             for field in self.fields.values():
                 field.disabled = True
+
+    def clean(self):
+        """An empty unit cost is a cost of nothing (0), not an error."""
+        data = super().clean()
+        for name in UNIT_COSTS:
+            if name in data and data[name] is None:
+                data[name] = Decimal(0)
+        return data
 
 
 class ImportUploadForm(forms.Form):

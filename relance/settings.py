@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "relance.reports",
     "relance.plans",
     "relance.evidence",
+    "relance.notes",
 ]
 
 MIDDLEWARE = [

@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relance.core import agenda as core
 from relance.core.dunning import Channel, Policy
 from relance.ledger.models import Company, Customer, Invoice
+from relance.notes.models import Mention
 
 from .models import Dispute, FollowUp, Hold, Promise, Reminder
 
@@ -42,6 +44,7 @@ KINDS = {
     "disputes": gettext_lazy("Litiges en attente de réponse"),
     "holds": gettext_lazy("Blocages qui se terminent"),
     "follow_ups": gettext_lazy("Suites d'appel"),
+    "mentions": gettext_lazy("Mentions"),
     "limitation": gettext_lazy("Prescription proche"),
     "failures": gettext_lazy("Échecs d'envoi"),
 }
@@ -82,10 +85,13 @@ class Agenda:
         return sum(self.counts.values())
 
 
-def agenda(company: Company, customers: QuerySet[Customer], today: date, kind: str = "") -> Agenda:
+def agenda(
+    company: Company, customers: QuerySet[Customer], today: date, kind: str = "", user=None
+) -> Agenda:
     """Today's work for `customers` (a member's portfolio, maybe one collector's), highest
-    priority first; with `kind`, that kind only (disputes: the oldest first)."""
-    work = Work(company, customers, today)
+    priority first; with `kind`, that kind only (disputes: the oldest first). `user`: whose
+    mentions in notes to list (none without one)."""
+    work = Work(company, customers, today, user)
     counts, entries = {}, []
     for name, query in work.kinds().items():
         rows = query()
@@ -102,8 +108,9 @@ def agenda(company: Company, customers: QuerySet[Customer], today: date, kind: s
 class Work:
     """The query and the entries of each kind of work."""
 
-    def __init__(self, company: Company, customers: QuerySet[Customer], today: date):
+    def __init__(self, company: Company, customers: QuerySet[Customer], today: date, user=None):
         self.company, self.customers, self.today = company, customers, today
+        self.user = user
         zone = ZoneInfo(company.time_zone)
         self.end_of_today = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
 
@@ -309,6 +316,45 @@ class Work:
             )
             for f in rows
         ]
+
+    # --- Mentions in notes (relance.notes) ------------------------------------------------------
+
+    def mentions(self) -> QuerySet[Mention]:
+        """Notes that mention the member, not yet marked seen."""
+        if self.user is None:
+            return Mention.objects.none()
+        return (
+            Mention.objects.filter(
+                user=self.user,
+                seen_at__isnull=True,
+                note__company=self.company,
+                note__customer__in=self.customers,
+            )
+            .select_related("note__customer", "note__author")
+            .order_by("-note__created_at", "-pk")
+        )
+
+    def mentions_entries(self, rows) -> list[Entry]:
+        rows = list(rows)
+        exposure = self._exposure({m.note.customer_id for m in rows})
+        entries = []
+        for mention in rows:
+            note = mention.note
+            amount, oldest = exposure.get(note.customer_id, (Decimal(0), None))
+            author = note.author.get_full_name() or note.author.get_username()
+            entries.append(
+                Entry(
+                    "mentions",
+                    note.customer,
+                    _("%(author)s vous a mentionné") % {"author": author},
+                    amount,
+                    self.company.currency,
+                    self._days(oldest),
+                    ("note_detail", note.pk),
+                    detail=Truncator(note.text).chars(120),
+                )
+            )
+        return entries
 
     # --- Limitation ------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from relance.dunning.models import Call, Dispute, Promise, Reminder
 from relance.ledger.models import Customer, Invoice, Payment
 from relance.legal.services import amounts_for
 from relance.letters.models import Letter
+from relance.notes.models import Note
 from relance.plans.models import PaymentPlan
 from relance.web.templatetags.relance_format import money
 
@@ -91,12 +92,13 @@ def _claim(customer, items, payments, currency: str, as_of: date) -> dict:
 
 def chronology(customer: Customer, reminders: list[Reminder]) -> list[Entry]:
     """Everything done to collect, oldest first: reminders as sent, calls, promises,
-    disputes, payment plans."""
+    disputes, payment plans, internal notes."""
     entries = [_reminder_entry(reminder) for reminder in reminders]
     entries += [_call_entry(call) for call in _calls(customer)]
     entries += [_promise_entry(p) for p in customer.promises.prefetch_related("invoices")]
     entries += [_dispute_entry(d) for d in customer.disputes.select_related("invoice")]
     entries += [_plan_entry(p) for p in customer.payment_plans.prefetch_related("instalments")]
+    entries += [_note_entry(n) for n in _notes(customer)]
     zone = ZoneInfo(customer.company.time_zone)
     for entry in entries:
         entry.at = timezone.localtime(entry.at, zone)
@@ -206,6 +208,31 @@ def _plan_entry(plan: PaymentPlan) -> Entry:
     if plan.ended_on:
         status += f" le {plan.ended_on:%d/%m/%Y}" + (f" ({plan.end_note})" if plan.end_note else "")
     return Entry(plan.created_at, "Échéancier", detail, status, proof)
+
+
+def _notes(customer: Customer):
+    return (
+        Note.objects.filter(customer=customer)
+        .select_related("author", "company", "invoice", "dispute__invoice", "plan")
+        .prefetch_related("mentions__user")
+    )
+
+
+def _note_entry(note: Note) -> Entry:
+    """An internal note as written (notes are never edited), with whom it mentioned."""
+    author = note.author.get_full_name() or note.author.get_username()
+    detail = f"{author} : {note.text}"
+    proof = [f"Concerne : {note.about}"] if note.about else []
+    proof += [
+        f"Mentionne @{m.user.get_username()}"
+        + (f", prévenu par e-mail le {_local(m.emailed_at, note):%d/%m/%Y}" if m.emailed_at else "")
+        for m in note.mentions.all()
+    ]
+    return Entry(note.created_at, "Note interne", detail, "", proof)
+
+
+def _local(moment: datetime, note: Note) -> datetime:
+    return timezone.localtime(moment, ZoneInfo(note.company.time_zone))
 
 
 def manifest(files: list[File], anomalies: list[Anomaly]) -> dict:

@@ -22,6 +22,7 @@ class Action(StrEnum):
     APPROVE = "approve"  # approve, edit or reject a reminder before it is sent
     MANAGE_SCENARIOS = "manage_scenarios"
     DUN = "dun"  # holds, disputes, promises to pay
+    WRITE_NOTE = "write_note"  # internal notes on a customer, mentioning colleagues
 
 
 ALLOWED: dict[Action, frozenset[str]] = {
@@ -33,6 +34,7 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.APPROVE: frozenset({Role.ADMIN, Role.MANAGER, Role.COLLECTOR}),
     Action.MANAGE_SCENARIOS: frozenset({Role.ADMIN, Role.MANAGER}),
     Action.DUN: frozenset({Role.ADMIN, Role.MANAGER, Role.COLLECTOR}),
+    Action.WRITE_NOTE: frozenset(Role.values) - {Role.READ_ONLY},
 }
 
 # Roles limited to the customers they collect from or sell to.

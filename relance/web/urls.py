@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from relance.evidence.views import CustomerEvidenceView
+from relance.notes import views as notes
 
 from .views import (
     agenda,
@@ -107,6 +108,9 @@ company_patterns = [
         name="customer_statement",
     ),
     path("customers/<int:pk>/evidence/", CustomerEvidenceView.as_view(), name="customer_evidence"),
+    path("customers/<int:pk>/notes/", notes.CustomerNotesView.as_view(), name="customer_notes"),
+    path("notes/<int:pk>/", notes.NoteDetailView.as_view(), name="note_detail"),
+    path("notes/<int:pk>/seen/", notes.MentionSeenView.as_view(), name="note_seen"),
     path("runs/", dunning.RunListView.as_view(), name="run_list"),
     path("runs/<int:pk>/", dunning.RunDetailView.as_view(), name="run_detail"),
     path("scenarios/", dunning.ScenarioListView.as_view(), name="scenario_list"),

@@ -555,6 +555,30 @@ ROLE_CASES += [
     ),
 ]
 
+
+def note_url(world, suffix: str = "") -> str:
+    from relance.notes.tests.factories import note_records
+
+    return f"{base(world)}/notes/{note_records(world).note.pk}/{suffix}"
+
+
+# Notes: whoever sees the customer reads them; every role but read-only writes one; anyone
+# mentioned marks the mention seen.
+ROLE_CASES += [
+    RoleCase("customer_notes", lambda w: customer_url(w) + "notes/", allowed=C),
+    RoleCase(
+        "customer_notes",
+        lambda w: customer_url(w) + "notes/",
+        "post",
+        lambda w: {"text": "Rappeler lundi, @collector-acme"},
+        denied=W,
+        allowed=Role.ACCOUNTANT,
+    ),
+    RoleCase("note_detail", note_url, allowed=C),
+    RoleCase("note_seen", lambda w: note_url(w, "seen/"), reader=None, expect=405),
+    RoleCase("note_seen", lambda w: note_url(w, "seen/"), "post", reader=None),
+]
+
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)
 
 

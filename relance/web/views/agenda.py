@@ -28,7 +28,7 @@ class AgendaView(CompanyView):
             customers = customers.filter(collector_id=int(collector))
         kind = request.GET.get("type", "")
         kind = kind if kind in KINDS else ""
-        work = agenda(self.company, customers, self.today, kind)
+        work = agenda(self.company, customers, self.today, kind, request.user)
         context = {
             "agenda": work,
             "entries": [(entry, self.link(entry)) for entry in work.entries],

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,6 +42,7 @@ from relance.dunning.models import (
     StepTemplate,
 )
 from relance.imports.models import ImportBatch
+from relance.notes.models import Note
 from relance.team.access import Action
 from relance.team.models import Role
 
@@ -561,7 +563,27 @@ def customer_timeline(customer) -> list[TimelineEntry]:
         )
         for h in Hold.objects.filter(customer=customer).select_related("invoice")
     ]
-    return entries + _imports(customer)
+    return entries + _imports(customer) + _notes(customer)
+
+
+def _notes(customer) -> list[TimelineEntry]:
+    """Internal notes (relance.notes), each linked to its page."""
+    notes = Note.objects.filter(customer=customer).select_related(
+        "author", "invoice", "dispute__invoice", "plan"
+    )
+    return [
+        TimelineEntry(
+            n.created_at,
+            _("Note"),
+            Truncator(n.text).chars(80),
+            " — ".join(
+                filter(None, [n.author.get_full_name() or n.author.get_username(), n.about])
+            ),
+            "",
+            reverse("note_detail", args=[customer.company.code, n.pk]),
+        )
+        for n in notes
+    ]
 
 
 def _promise_status(promise: Promise) -> str:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from relance.core.calendar import BusinessCalendar
 from relance.core.dunning import Channel, Escalation, PlannedReminder
 from relance.core.money import round_money
 
@@ -65,8 +66,12 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def monthly_schedule(total: Decimal, count: int, first_on: date) -> tuple[Instalment, ...]:
+def monthly_schedule(
+    total: Decimal, count: int, first_on: date, calendar: BusinessCalendar | None = None
+) -> tuple[Instalment, ...]:
     """`count` equal monthly instalments from `first_on`; the cents left over go on the last.
+    With a `calendar`, each date falling on a weekend or public holiday moves to the next
+    business day; the month after keeps the day agreed (see `on_business_days`).
 
     1000.00 in 3: 333.33, 333.33, 333.34."""
     if count < 1:
@@ -77,9 +82,27 @@ def monthly_schedule(total: Decimal, count: int, first_on: date) -> tuple[Instal
     if share * (count - 1) >= total:  # tiny totals: fewer cents than instalments
         raise ValueError("montant trop faible pour ce nombre d'échéances")
     amounts = [share] * (count - 1) + [total - share * (count - 1)]
-    return tuple(
+    schedule = tuple(
         Instalment(number, add_months(first_on, number - 1), amount)
         for number, amount in enumerate(amounts, 1)
+    )
+    return on_business_days(schedule, calendar) if calendar else schedule
+
+
+def on_business_days(
+    instalments: Sequence[Instalment], calendar: BusinessCalendar
+) -> tuple[Instalment, ...]:
+    """Each instalment dated on a Saturday, Sunday or French public holiday moves to the next
+    business day (the company's calendar: Alsace-Moselle adds Good Friday and 26 December):
+    the debtor's bank cannot pay on a closed day, and a date nobody can meet would start the
+    grace period early.
+
+    15 August 2026 (a Saturday) -> Monday 17 August; 25 December 2026 (Friday, a holiday) ->
+    Monday 28 December; 1 May 2027 (Saturday) -> Monday 3 May. Each date moves on its own,
+    from the day agreed: a monthly plan on the 15th comes back to the 15th the month after."""
+    return tuple(
+        replace(instalment, due_on=calendar.next_business_day(instalment.due_on))
+        for instalment in instalments
     )
 
 

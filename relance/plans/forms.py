@@ -24,11 +24,20 @@ class PaymentPlanForm(forms.Form):
     count = forms.IntegerField(
         label=_("Nombre d'échéances"), min_value=1, max_value=60, required=False, initial=3
     )
-    first_on = forms.DateField(label=_("Première échéance le"), widget=DATE, required=False)
+    first_on = forms.DateField(
+        label=_("Première échéance le"),
+        widget=DATE,
+        required=False,
+        help_text=_(
+            "Puis le même jour chaque mois ; une date qui tombe un week-end ou un jour férié "
+            "passe au jour ouvré suivant."
+        ),
+    )
     schedule = forms.CharField(
         label=_("Ou l'échéancier, une échéance par ligne"),
         help_text=_(
-            "« 2026-12-15 400,00 » : la date puis le montant ; remplace les deux champs ci-dessus."
+            "« 2026-12-15 400,00 » : la date puis le montant ; remplace les deux champs "
+            "ci-dessus. Week-ends et jours fériés : reportée au jour ouvré suivant."
         ),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from relance.core import plans as core
+from relance.core.calendar import BusinessCalendar
 from relance.core.money import round_money
 from relance.dunning.models import Reminder, ReminderEvent, ReminderItem
 from relance.dunning.sending import record_event
@@ -26,6 +27,7 @@ from . import convert
 from .models import Instalment, InstalmentNotice, PaymentPlan
 
 BROKEN_STEP = "Échéancier rompu"  # the call the collector gets when a plan breaks
+CALENDARS = {False: BusinessCalendar(), True: BusinessCalendar(alsace_moselle=True)}
 Status = PaymentPlan.Status
 
 
@@ -43,10 +45,12 @@ def agree_plan(
 ) -> PaymentPlan:
     """A plan over `invoices` (open, of the customer, one currency, in no other active plan):
     `count` equal monthly instalments from `first_on`, or the `schedule` given, which must
-    add up to what the invoices owe today."""
+    add up to what the invoices owe today. Dates on a weekend or public holiday move to the
+    next business day of the company's calendar (relance.core.plans.on_business_days)."""
     invoices = _check_invoices(customer, list(invoices))
     covered = sum((invoice.open_amount for invoice in invoices), Decimal(0))
-    instalments = _schedule(covered, count, first_on, schedule)
+    calendar = CALENDARS[customer.company.alsace_moselle]
+    instalments = _schedule(covered, count, first_on, schedule, calendar)
     plan = PaymentPlan.objects.create(
         company=customer.company,
         customer=customer,
@@ -85,15 +89,18 @@ def _schedule(
     count: int | None,
     first_on: date | None,
     schedule: Sequence[tuple[date, Decimal]],
+    calendar: BusinessCalendar,
 ) -> tuple[core.Instalment, ...]:
     if schedule:
-        instalments = tuple(
+        typed = [
             core.Instalment(number, due_on, amount)
             for number, (due_on, amount) in enumerate(sorted(schedule), 1)
-        )
+        ]
+        instalments = core.on_business_days(typed, calendar)
+        _check_collisions(typed, instalments)
     elif count and first_on:
         try:
-            instalments = core.monthly_schedule(covered, count, first_on)
+            instalments = core.monthly_schedule(covered, count, first_on, calendar)
         except ValueError as error:
             raise ValidationError(str(error)) from None
     else:
@@ -102,6 +109,26 @@ def _schedule(
     if errors:
         raise ValidationError(errors)
     return instalments
+
+
+def _check_collisions(typed, moved) -> None:
+    """Two typed dates that land on the same business day (a Saturday and the Monday after)
+    are refused with both dates, rather than as a bare duplicate."""
+    landed: dict[date, list[date]] = {}
+    for before, after in zip(typed, moved, strict=True):
+        landed.setdefault(after.due_on, []).append(before.due_on)
+    for day, sources in landed.items():
+        if len(set(sources)) > 1:
+            raise ValidationError(
+                _(
+                    "Les échéances du %(dates)s tombent le même jour ouvré, le %(day)s "
+                    "(week-end ou jour férié reporté au jour ouvré suivant)."
+                )
+                % {
+                    "dates": " et du ".join(d.strftime("%d/%m/%Y") for d in sources),
+                    "day": day.strftime("%d/%m/%Y"),
+                }
+            )
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from relance.core.calendar import BusinessCalendar
 from relance.core.plans import (
     Instalment,
     InstalmentStatus,
@@ -16,6 +17,7 @@ from relance.core.plans import (
     is_completed,
     monthly_schedule,
     notices,
+    on_business_days,
     paid_amount,
     remaining,
     schedule_errors,
@@ -50,6 +52,43 @@ def test_equal_monthly_instalments_with_the_cents_on_the_last(total, count, firs
     assert [i.number for i in schedule] == list(range(1, count + 1))
     assert sum(i.amount for i in schedule) == D(total)
     assert schedule_errors(schedule, D(total)) == []
+
+
+FRANCE = BusinessCalendar()
+ALSACE_MOSELLE = BusinessCalendar(alsace_moselle=True)
+
+
+@pytest.mark.parametrize(
+    ("agreed", "in_france", "in_alsace_moselle"),
+    [
+        ("2026-11-16", "2026-11-16", "2026-11-16"),  # a Monday stays
+        ("2026-08-15", "2026-08-17", "2026-08-17"),  # Assumption, a Saturday -> Monday
+        ("2026-12-20", "2026-12-21", "2026-12-21"),  # Sunday -> Monday
+        ("2026-11-11", "2026-11-12", "2026-11-12"),  # Armistice, a Wednesday -> Thursday
+        ("2026-12-25", "2026-12-28", "2026-12-28"),  # Christmas, a Friday -> Monday
+        ("2027-01-01", "2027-01-04", "2027-01-04"),  # New Year's day, a Friday -> Monday
+        ("2027-05-01", "2027-05-03", "2027-05-03"),  # Labour day, a Saturday -> Monday
+        ("2026-05-14", "2026-05-15", "2026-05-15"),  # Ascension, a Thursday -> Friday
+        ("2027-03-26", "2027-03-26", "2027-03-30"),  # Good Friday, then Easter Monday
+    ],
+)
+def test_an_instalment_on_a_closed_day_moves_to_the_next_business_day(
+    agreed, in_france, in_alsace_moselle
+):
+    instalment = Instalment(1, date.fromisoformat(agreed), D("100.00"), 7)
+    for calendar, expected in ((FRANCE, in_france), (ALSACE_MOSELLE, in_alsace_moselle)):
+        (moved,) = on_business_days([instalment], calendar)
+        assert moved == Instalment(1, date.fromisoformat(expected), D("100.00"), 7)
+
+
+def test_a_monthly_plan_keeps_its_day_after_a_closed_one():
+    schedule = monthly_schedule(D("900.00"), 4, date(2026, 11, 20), FRANCE)
+    # 20 December 2026 is a Sunday: paid Monday 21st; January is back on the 20th.
+    assert [i.due_on.isoformat() for i in schedule] == [
+        "2026-11-20", "2026-12-21", "2027-01-20", "2027-02-22",  # 20 February: a Saturday
+    ]  # fmt: skip
+    assert [i.amount for i in schedule] == [D("225.00")] * 4
+    assert monthly_schedule(D("900.00"), 4, date(2026, 11, 20))[1].due_on == date(2026, 12, 20)
 
 
 @pytest.mark.parametrize(("total", "count"), [("0.02", 3), ("0", 2), ("-5", 2), ("100", 0)])

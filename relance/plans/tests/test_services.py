@@ -46,7 +46,7 @@ def test_a_plan_covers_what_the_invoices_owe_in_equal_monthly_instalments(custom
     assert [(i.number, i.due_on, i.amount) for i in plan.instalments.all()] == [
         (1, date(2026, 11, 30), D("300.00")),
         (2, date(2026, 12, 30), D("300.00")),
-        (3, date(2027, 1, 30), D("300.00")),
+        (3, date(2027, 2, 1), D("300.00")),  # 30 January 2027 is a Saturday
     ]
     assert set(plan.invoices.all()) == {f1, f2}
 
@@ -59,8 +59,37 @@ def test_a_schedule_typed_by_hand_must_add_up_to_the_amount_covered(customer):
         services.agree_plan(customer, None, [f1], TODAY, schedule=schedule)
     schedule = [(january, D("250")), (december, D("250"))]
     plan = services.agree_plan(customer, None, [f1], TODAY, schedule=schedule)
-    assert [i.due_on for i in plan.instalments.all()] == [date(2026, 12, 1), date(2027, 1, 1)]
+    # 1 January is a public holiday (a Friday in 2027): paid on Monday 4 January.
+    assert [i.due_on for i in plan.instalments.all()] == [date(2026, 12, 1), date(2027, 1, 4)]
     assert PaymentPlan.objects.count() == 1
+
+
+def test_instalment_dates_follow_the_companys_calendar(customer, company):
+    good_friday = date(2027, 3, 26)
+    plan = services.agree_plan(
+        customer, None, [invoice(customer, "F1", "500.00")], TODAY, count=1, first_on=good_friday
+    )
+    assert plan.instalments.get().due_on == good_friday  # a business day in most of France
+    company.alsace_moselle = True
+    company.save()
+    customer.refresh_from_db()
+    plan = services.agree_plan(
+        customer, None, [invoice(customer, "F2", "500.00")], TODAY, count=1, first_on=good_friday
+    )
+    assert plan.instalments.get().due_on == date(2027, 3, 30)  # and Easter Monday after it
+
+
+def test_two_typed_dates_on_the_same_business_day_are_refused_with_both(customer):
+    f1 = invoice(customer, "F1", "500.00")
+    saturday, monday = date(2026, 12, 19), date(2026, 12, 21)
+    with pytest.raises(ValidationError) as refused:
+        schedule = [(saturday, D("250")), (monday, D("250"))]
+        services.agree_plan(customer, None, [f1], TODAY, schedule=schedule)
+    assert refused.value.messages == [
+        "Les échéances du 19/12/2026 et du 21/12/2026 tombent le même jour ouvré, le 21/12/2026 "
+        "(week-end ou jour férié reporté au jour ouvré suivant)."
+    ]
+    assert not PaymentPlan.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "relance.legal",
     "relance.letters",
     "relance.reports",
+    "relance.scoring",
     "relance.plans",
     "relance.evidence",
     "relance.notes",

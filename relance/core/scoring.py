@@ -368,3 +368,51 @@ def alerts(
     if current.is_blocked and not (previous and previous.is_blocked):
         found.append(Alert(AlertKind.BLOCKED))
     return found
+
+
+# --- May we ship? ---------------------------------------------------------------------------
+
+
+class Decision(StrEnum):
+    OK = "ok"
+    REVIEW = "review"
+    BLOCK = "block"
+
+
+class Reason(StrEnum):
+    BLOCKED = "blocked"
+    HANDED_OVER = "handed_over"
+    OVER_LIMIT = "over_limit"
+    NEAR_LIMIT = "near_limit"
+    HIGH_RISK = "high_risk"
+
+
+REVIEW_USE = Decimal("0.9")  # from 90 % of the credit limit, a person looks before shipping
+REVIEW_BELOW_SCORE = BANDS[1][0]  # a high-risk score (under 40)
+
+
+def credit_decision(
+    is_blocked: bool,
+    is_handed_over: bool,
+    outstanding: Decimal,
+    credit_limit: Decimal | None,
+    score: int | None,
+) -> tuple[Decision, Reason | None]:
+    """May we ship a new order on credit? The first rule that holds decides:
+
+    block when new orders are blocked, when the customer is handed over to collection, or when
+    the outstanding has reached the credit limit (no room left; a zero limit grants no credit);
+    review when 90 % of the limit is used or the score is under 40; ok otherwise (no score yet
+    is no reason to stop)."""
+    if is_blocked:
+        return Decision.BLOCK, Reason.BLOCKED
+    if is_handed_over:
+        return Decision.BLOCK, Reason.HANDED_OVER
+    if credit_limit is not None and outstanding >= credit_limit:
+        return Decision.BLOCK, Reason.OVER_LIMIT
+    use = credit_use(outstanding, credit_limit)
+    if use is not None and use >= REVIEW_USE:
+        return Decision.REVIEW, Reason.NEAR_LIMIT
+    if score is not None and score < REVIEW_BELOW_SCORE:
+        return Decision.REVIEW, Reason.HIGH_RISK
+    return Decision.OK, None

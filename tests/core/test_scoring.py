@@ -16,6 +16,7 @@ from relance.core.scoring import (
     State,
     alerts,
     band,
+    credit_decision,
     is_public_body,
     limit_level,
     score,
@@ -332,3 +333,27 @@ BLOCKED = Alert(AlertKind.BLOCKED)
 )
 def test_alerts_are_raised_once_per_crossing(previous, current, best, dropped, expected):
     assert alerts(previous, current, best, dropped) == expected
+
+
+@pytest.mark.parametrize(
+    ("blocked", "handed_over", "outstanding", "limit", "score_", "expected"),
+    [
+        (False, False, "1000", "10000", 80, ("ok", None)),
+        (False, False, "1000", None, None, ("ok", None)),  # no limit, no score yet
+        (True, False, "0", None, 90, ("block", "blocked")),
+        (True, True, "20000", "10000", 10, ("block", "blocked")),  # the first rule decides
+        (False, True, "0", None, 90, ("block", "handed_over")),
+        (False, False, "10000", "10000", 90, ("block", "over_limit")),  # no room left
+        (False, False, "0", "0", 90, ("block", "over_limit")),  # no credit granted
+        (False, False, "9000", "10000", 90, ("review", "near_limit")),
+        (False, False, "8999.99", "10000", 90, ("ok", None)),
+        (False, False, "100", "10000", 39, ("review", "high_risk")),
+        (False, False, "100", "10000", 40, ("ok", None)),
+        (False, False, "-500", "0", 90, ("ok", None)),  # a credit balance
+    ],
+)
+def test_credit_decision(blocked, handed_over, outstanding, limit, score_, expected):
+    decision = credit_decision(
+        blocked, handed_over, D(outstanding), None if limit is None else D(limit), score_
+    )
+    assert decision == expected

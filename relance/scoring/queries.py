@@ -1,0 +1,250 @@
+"""Set-based reads for the risk scores: each figure of every customer of a company in one
+aggregate query (a few in all, whatever the number of customers), turned into
+relance.core.scoring.History records.
+
+Days between two dates are counted by the database: `julianday` on SQLite, date subtraction
+(a whole number of days) on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+
+from relance.core import scoring as core
+from relance.core.records import PaymentMethod
+from relance.dunning.models import Dispute, Promise, Reminder
+from relance.ledger.models import Allocation, Company, Customer, Invoice, Payment
+from relance.ledger.services import with_position
+
+from .models import RiskAlert, Score
+
+# Debit items settled in the window, by the date of their last allocation (the payment, as for
+# every figure of the dashboard): count, late ones, amount, amount x days late, and the same
+# for those settled in the recent part of the window.
+SETTLED = """
+SELECT customer_id, COUNT(*), SUM(CASE WHEN late > %s THEN 1 ELSE 0 END),
+       SUM(amount), SUM(amount * late),
+       SUM(CASE WHEN paid_on > %s THEN amount ELSE 0 END),
+       SUM(CASE WHEN paid_on > %s THEN amount * late ELSE 0 END)
+FROM (
+    SELECT s.customer_id, s.amount, s.paid_on,
+           CASE WHEN s.paid_on > s.due_on THEN {late} ELSE 0 END AS late
+    FROM (
+        SELECT i.customer_id, i.amount, i.due_on, MAX(a.allocated_on) AS paid_on
+        FROM {invoice} i JOIN {allocation} a ON a.invoice_id = i.id
+        WHERE i.company_id = %s AND NOT i.is_credit AND i.open_amount = 0
+          AND i.id IN (SELECT invoice_id FROM {allocation}
+                       WHERE company_id = %s AND allocated_on > %s AND allocated_on <= %s)
+        GROUP BY i.id, i.customer_id, i.amount, i.due_on
+    ) s
+    WHERE s.paid_on > %s AND s.paid_on <= %s
+) t
+GROUP BY customer_id
+"""
+
+# Open debit items past due today: those past the grace, amount, amount x days past due, the
+# oldest due date.
+OVERDUE = """
+SELECT customer_id, SUM(CASE WHEN due_on < %s THEN 1 ELSE 0 END), SUM(open_amount),
+       SUM(open_amount * {past_due}), MIN(due_on)
+FROM {invoice}
+WHERE company_id = %s AND NOT is_credit AND open_amount > 0 AND due_on < %s
+GROUP BY customer_id
+"""
+
+
+def days_between(later: str, earlier: str) -> str:
+    """SQL for the whole days from `earlier` to `later` (dates), on SQLite and PostgreSQL."""
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
+
+
+@dataclass
+class Account:
+    """A customer as the scoring reads it: its flags and what its history says."""
+
+    customer_id: int
+    is_blocked: bool
+    outstanding: Decimal
+    history: core.History = field(default_factory=core.History)
+
+
+def accounts(company: Company, today: date) -> list[Account]:
+    """Every customer of the company with its history over the WINDOW_DAYS up to `today`."""
+    start = today - timedelta(days=core.WINDOW_DAYS)
+    fields: dict[int, dict] = defaultdict(dict)
+    for reader in (_settled, _overdue, _events, _payments):
+        for customer_id, values in reader(company, start, today):
+            fields[customer_id].update(values)
+    found = []
+    for row in _customers(company, today):
+        pk, profile, limit, siren, is_blocked, balance = row
+        history = core.History(
+            outstanding=balance,
+            credit_limit=limit,
+            payer_profile=profile,
+            is_public_body=core.is_public_body(siren),
+            **fields.get(pk, {}),
+        )
+        found.append(Account(pk, is_blocked, balance, history))
+    return found
+
+
+def _customers(company: Company, today: date):
+    customers = with_position(Customer.objects.filter(company=company), today, company.currency)
+    return customers.order_by("pk").values_list(
+        "pk", "payer_profile", "credit_limit", "siren", "is_blocked", "balance"
+    )
+
+
+def _settled(company: Company, start: date, today: date):
+    recent = _date(today - timedelta(days=core.RECENT_DAYS))
+    day, first = _date(today), _date(start)
+    params = [core.LATE_GRACE_DAYS, recent, recent, company.pk, company.pk, first, day, first, day]
+    for pk, count, late, amount, weighted, recent_amount, recent_weighted in _fetch(
+        SETTLED.format(late=days_between("s.paid_on", "s.due_on"), **_tables()), params
+    ):
+        yield (
+            pk,
+            {
+                "settled": core.Delays(_decimal(amount), _decimal(weighted)),
+                "settled_recent": core.Delays(_decimal(recent_amount), _decimal(recent_weighted)),
+                "settled_count": count,
+                "settled_late_count": late,
+            },
+        )
+
+
+def _overdue(company: Company, start: date, today: date):
+    graced = _date(today - timedelta(days=core.LATE_GRACE_DAYS))
+    day = _date(today)
+    sql = OVERDUE.format(past_due=days_between("%s", "due_on"), **_tables())
+    for pk, late, amount, weighted, oldest in _fetch(sql, [graced, day, company.pk, day]):
+        oldest_on = oldest if isinstance(oldest, date) else date.fromisoformat(str(oldest))
+        yield (
+            pk,
+            {
+                "overdue": core.Delays(_decimal(amount), _decimal(weighted)),
+                "overdue_late_count": late,
+                "oldest_overdue_days": (today - oldest_on).days,
+            },
+        )
+
+
+def _events(company: Company, start: date, today: date):
+    """Disputes opened, promises broken and reminders sent about overdue amounts, in the
+    window (a dispute by the company's calendar day it was opened)."""
+    zone = ZoneInfo(company.time_zone)
+    opened = Q(
+        opened_at__gte=datetime.combine(start + timedelta(days=1), time.min, tzinfo=zone),
+        opened_at__lt=datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone),
+    )
+    queries = {
+        "disputes": Dispute.objects.filter(opened, company=company),
+        "broken_promises": Promise.objects.filter(
+            company=company,
+            status=Promise.Status.BROKEN,
+            promised_on__gt=start,
+            promised_on__lte=today,
+        ),
+        "reminders": Reminder.objects.filter(
+            company=company,
+            status=Reminder.Status.SENT,
+            overdue_amount__gt=0,
+            planned_on__gt=start,
+            planned_on__lte=today,
+        ),
+    }
+    for name, rows in queries.items():
+        counts = rows.values("customer_id").annotate(n=Count("pk")).order_by()
+        for row in counts.values_list("customer_id", "n"):
+            yield row[0], {name: row[1]}
+
+
+def _payments(company: Company, start: date, today: date):
+    in_window = Q(received_on__gt=start)
+    rows = (
+        Payment.objects.filter(company=company, customer__isnull=False, received_on__lte=today)
+        .values("customer_id")
+        .annotate(
+            last=Max("received_on"),
+            count=Count("pk", filter=in_window),
+            direct=Count("pk", filter=in_window & Q(method=PaymentMethod.DIRECT_DEBIT.value)),
+        )
+        .order_by()
+        .values_list("customer_id", "last", "count", "direct")
+    )
+    for pk, last, count, direct in rows:
+        yield (
+            pk,
+            {
+                "days_since_payment": (today - last).days,
+                "payments": count,
+                "direct_debits": direct,
+            },
+        )
+
+
+# --- Stored scores and alerts ---------------------------------------------------------------
+
+
+def latest_scores(company: Company, before: date) -> dict[int, Score]:
+    """Each customer's latest score row dated before `before`: its score in force then. One
+    index lookup per customer of the company, in one statement."""
+    latest = (
+        Score.objects.filter(customer=OuterRef("pk"), computed_on__lt=before)
+        .order_by("-computed_on")
+        .values("pk")[:1]
+    )
+    ids = Customer.objects.filter(company=company).annotate(score_id=Subquery(latest))
+    rows = Score.objects.filter(pk__in=ids.values("score_id"))
+    return {row.customer_id: row for row in rows}
+
+
+def best_scores(company: Company, start: date, end: date) -> dict[int, int]:
+    """The highest score of each customer among the rows dated in [start, end)."""
+    rows = (
+        Score.objects.filter(company=company, computed_on__gte=start, computed_on__lt=end)
+        .values("customer_id")
+        .annotate(best=Max("score"))
+        .order_by()
+        .values_list("customer_id", "best")
+    )
+    return dict(rows)
+
+
+def recent_drops(company: Company, since: date) -> set[int]:
+    """Customers with a score-drop alert raised on or after `since`."""
+    rows = RiskAlert.objects.filter(
+        company=company, kind=core.AlertKind.SCORE_DROP.value, raised_on__gte=since
+    ).values_list("customer_id", flat=True)
+    return set(rows)
+
+
+def _tables() -> dict[str, str]:
+    return {"invoice": Invoice._meta.db_table, "allocation": Allocation._meta.db_table}
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _date(day: date):
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _decimal(value) -> Decimal:
+    """SQLite sums decimals as floats: back to Decimal through their shortest text."""
+    if value is None:
+        return Decimal(0)
+    return value if isinstance(value, Decimal) else Decimal(str(value))

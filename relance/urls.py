@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from relance.api.api import api
 from relance.dunning import hooks
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     # Providers' callbacks: signed by the provider, outside the company pages.
     path("hooks/sms/twilio/<int:pk>/", hooks.twilio_status, name="sms_status_twilio"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
     path("", include("relance.web.urls")),
 ]
 

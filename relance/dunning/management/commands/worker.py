@@ -2,7 +2,8 @@
 
 Every minute it sends what is pending (within the sending hours); once a day, at the run
 hour, it runs the dunning of every company (relance.dunning.services.run_dunning, which
-creates nothing the second time for the same date). SIGTERM or SIGINT: it finishes the
+creates nothing the second time for the same date), then computes its risk scores
+(relance.scoring.services.compute_scores). SIGTERM or SIGINT: it finishes the
 reminder in hand and exits 0.
 
 Give each worker a stable --id (the host name by default, so run one worker per machine or
@@ -117,3 +118,16 @@ class Command(BaseCommand):
                 return
             run_dunning(company, moment.astimezone(ZoneInfo(company.time_zone)).date())
             log.info("%s: dunning run for %s done", self.worker_id, company.code)
+            self.score(company, moment)
+
+    # --- After the daily run: risk scores and their alerts (relance.scoring) -------------------
+
+    def score(self, company: Company, moment: datetime) -> None:
+        """Score the company's customers once its dunning run is done (the run may have
+        blocked some); a failure is logged and never stops the next companies' runs."""
+        from relance.scoring.services import compute_scores
+
+        try:
+            compute_scores(company, moment.astimezone(ZoneInfo(company.time_zone)).date())
+        except Exception:
+            log.exception("%s: scoring of %s failed", self.worker_id, company.code)

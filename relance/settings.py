@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "relance.plans",
     "relance.evidence",
     "relance.notes",
+    "relance.api",
+    "ninja",  # its templates and static files: the API docs page without any CDN
 ]
 
 MIDDLEWARE = [

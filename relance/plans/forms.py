@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -83,3 +84,11 @@ class PaymentPlanForm(forms.Form):
 
 class CancelPlanForm(forms.Form):
     note = forms.CharField(label=_("Motif"), required=False, max_length=200)
+
+
+class InstalmentTemplateForm(forms.Form):
+    """The subject and text of an instalment reminder in one language (docs/templates.md)."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES, widget=forms.HiddenInput, initial="fr")
+    subject = forms.CharField(label=_("Objet"), max_length=200)
+    body = forms.CharField(label=_("Texte"), widget=forms.Textarea(attrs={"rows": 16}))

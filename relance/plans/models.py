@@ -99,3 +99,33 @@ class InstalmentNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instalment_id} {self.kind}"
+
+
+class InstalmentTemplate(models.Model):
+    """A company's own text of an instalment reminder, for one kind (before the date, once
+    late) and one language, in the syntax of docs/templates.md. Without one, the default text
+    of relance.plans.texts is sent."""
+
+    company = models.ForeignKey("ledger.Company", on_delete=models.CASCADE, db_index=False)
+    kind = models.CharField(
+        _("rappel"), max_length=10, choices=[(kind.value, kind.value) for kind in NoticeKind]
+    )
+    language = models.CharField(_("langue"), max_length=5, choices=settings.LANGUAGES)
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("texte"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("texte de rappel d'échéance")
+        verbose_name_plural = _("textes de rappel d'échéance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "kind", "language"], name="instalment_template_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.kind} ({self.language})"

@@ -20,11 +20,12 @@ from relance.core import plans as core
 from relance.core.calendar import BusinessCalendar
 from relance.core.money import round_money
 from relance.dunning.models import Reminder, ReminderEvent, ReminderItem
+from relance.dunning.render import TemplateTextError, render_preview
 from relance.dunning.sending import record_event
 from relance.ledger.models import Customer, Invoice
 
 from . import convert
-from .models import Instalment, InstalmentNotice, PaymentPlan
+from .models import Instalment, InstalmentNotice, InstalmentTemplate, PaymentPlan
 
 BROKEN_STEP = "Échéancier rompu"  # the call the collector gets when a plan breaks
 CALENDARS = {False: BusinessCalendar(), True: BusinessCalendar(alsace_moselle=True)}
@@ -259,3 +260,38 @@ def recheck(reminder: Reminder, today: date) -> str:
         reminder.save(update_fields=fields)
         record_event(reminder, Reminder.Status.SENDING, note)
     return ""
+
+
+# --- The company's own instalment reminder texts ---------------------------------------------
+
+
+@transaction.atomic
+def save_instalment_template(
+    company, kind: core.NoticeKind, language: str, subject: str, body: str, user=None
+) -> InstalmentTemplate:
+    """The company's text for `kind` in `language`, checked by rendering it on the example
+    customer first: a text that cannot render (syntax, forbidden tag) is refused with the
+    reason, and the one in use stays."""
+    from .render import example_instalment_context
+
+    try:
+        render_preview(subject, body, example_instalment_context(company, language, kind))
+    except TemplateTextError as error:
+        raise ValidationError(_("Modèle invalide : %(error)s") % {"error": error}) from None
+    template, _created = InstalmentTemplate.objects.update_or_create(
+        company=company,
+        kind=kind.value,
+        language=language,
+        defaults={"subject": subject, "body": body, "updated_by": user},
+    )
+    return template
+
+
+@transaction.atomic
+def reset_instalment_template(company, kind: core.NoticeKind, language: str) -> bool:
+    """Back to the default text of `kind` in `language` (True when there was one of the
+    company's own)."""
+    deleted, _by_model = InstalmentTemplate.objects.filter(
+        company=company, kind=kind.value, language=language
+    ).delete()
+    return bool(deleted)

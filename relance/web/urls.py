@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from relance.evidence.views import CustomerEvidenceView
 from relance.notes import views as notes
+from relance.plans import views as plan_texts
 
 from .views import (
     agenda,
@@ -78,6 +79,22 @@ company_patterns = [
         name="plan_agreement",
     ),
     path("plans/<int:pk>/cancel/", plans.PaymentPlanCancelView.as_view(), name="plan_cancel"),
+    path("plan-texts/", plan_texts.InstalmentTextListView.as_view(), name="instalment_texts"),
+    path(
+        "plan-texts/<str:kind>/",
+        plan_texts.InstalmentTextView.as_view(),
+        name="instalment_text",
+    ),
+    path(
+        "plan-texts/<str:kind>/reset/",
+        plan_texts.InstalmentTextResetView.as_view(),
+        name="instalment_text_reset",
+    ),
+    path(
+        "plan-texts/<str:kind>/preview/",
+        plan_texts.InstalmentTextPreviewView.as_view(),
+        name="instalment_text_preview",
+    ),
     path("holds/<int:pk>/lift/", dunning.HoldLiftView.as_view(), name="hold_lift"),
     path(
         "disputes/<int:pk>/resolve/", dunning.DisputeResolveView.as_view(), name="dispute_resolve"

@@ -579,6 +579,54 @@ ROLE_CASES += [
     RoleCase("note_seen", lambda w: note_url(w, "seen/"), "post", reader=None),
 ]
 
+
+def text_data(world):
+    return {"language": "fr", "subject": "Échéance {{ instalments.0.due_on }}", "body": "Bonjour"}
+
+
+# Instalment reminder texts: everybody reads them and previews; managers and admins edit.
+ROLE_CASES += [
+    RoleCase("instalment_texts", lambda w: f"{base(w)}/plan-texts/", allowed=C),
+    RoleCase("instalment_text", lambda w: f"{base(w)}/plan-texts/before/?language=en", allowed=C),
+    RoleCase(
+        "instalment_text",
+        lambda w: f"{base(w)}/plan-texts/overdue/",
+        "post",
+        text_data,
+        denied=C,
+        allowed=Role.MANAGER,
+    ),
+    RoleCase(
+        "instalment_text_reset",
+        lambda w: f"{base(w)}/plan-texts/before/reset/",
+        reader=None,
+        expect=405,
+    ),
+    RoleCase(
+        "instalment_text_reset",
+        lambda w: f"{base(w)}/plan-texts/before/reset/",
+        "post",
+        lambda w: {"language": "fr"},
+        denied=W,
+        allowed=Role.MANAGER,
+    ),
+    RoleCase(
+        "instalment_text_preview",
+        lambda w: f"{base(w)}/plan-texts/before/preview/",
+        reader=None,
+        expect=405,
+    ),
+    RoleCase(
+        "instalment_text_preview",
+        lambda w: f"{base(w)}/plan-texts/before/preview/",
+        "post",
+        text_data,
+        reader=None,
+        allowed=W,
+        expect=200,
+    ),
+]
+
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)
 
 

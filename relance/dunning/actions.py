@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relance.api import webhooks
 from relance.core.dunning import Escalation
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.services import validated_save
@@ -185,6 +186,7 @@ def open_dispute(
         amount=amount,
     )
     Invoice.objects.filter(pk=invoice.pk).update(is_disputed=True)
+    webhooks.dispute_opened(dispute)
     if owner is not None and owner != user and owner.email:
         transaction.on_commit(lambda: _tell_owner(dispute))
     return dispute
@@ -224,6 +226,7 @@ def resolve_dispute(dispute: Dispute, user, resolution: str, note: str = "") -> 
     dispute.refresh_from_db()
     if changed != 1:
         return dispute
+    webhooks.dispute_resolved(dispute)
     others = Dispute.objects.filter(invoice=dispute.invoice_id, status=Dispute.Status.OPEN)
     if not others.exists():
         Invoice.objects.filter(pk=dispute.invoice_id).update(is_disputed=False)
@@ -265,6 +268,7 @@ def record_promise(
         created_by=user,
     )
     promise.invoices.set(invoices)
+    webhooks.promise_made(promise, invoices)
     return promise
 
 

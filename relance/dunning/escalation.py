@@ -9,6 +9,7 @@ until another such step goes out."""
 
 from __future__ import annotations
 
+from relance.api import webhooks
 from relance.core.dunning import Escalation
 from relance.ledger.models import Customer
 
@@ -30,6 +31,7 @@ def apply_escalation(reminder: Reminder, user=None) -> bool:
     changed = Customer.objects.filter(pk=reminder.customer_id, **{field: False}).update(
         **{field: True}
     )
+    webhooks.customer_blocked(reminder, field, bool(changed))  # customer.blocked
     if changed:
         ReminderEvent.objects.create(
             reminder_id=reminder.pk, status=Reminder.Status.SENT, note=note, user=user

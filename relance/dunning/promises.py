@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Case, DecimalField, Value, When
 
+from relance.api import webhooks
 from relance.core.dunning import Policy
 from relance.ledger.models import Company, Payment
 
@@ -45,6 +46,7 @@ def settle_promises(company: Company, today: date) -> tuple[list[int], list[int]
     broken = [p for p in promises if p not in kept and p.promised_on + grace < today]
     _decide(kept, Promise.Status.KEPT, paid, today)
     _decide(broken, Promise.Status.BROKEN, paid, today)
+    webhooks.promises_broken(company, broken, paid)
     return [p.pk for p in kept], [p.pk for p in broken]
 
 

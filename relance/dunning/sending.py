@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import F, Prefetch, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 
+from relance.api import webhooks
 from relance.banking.services import bank_freshness
 from relance.core.dunning import Channel as ChannelKind
 from relance.core.ledger import AccountPosition, account_position
@@ -81,6 +82,7 @@ def record_event(reminder: Reminder, status: str, note: str = "", user=None) -> 
     event = ReminderEvent.objects.create(
         reminder_id=reminder.pk, status=status, note=note, user=user
     )
+    webhooks.reminder_sent(reminder, status)  # reminder.sent, in this transaction
     if status == Status.SENT and reminder.escalation:
         from .escalation import apply_escalation
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Round
 
+from relance.api import webhooks
 from relance.core.ledger import AccountPosition, account_position
 
 from .models import Allocation, Company, Contact, Customer, Invoice, Payment
@@ -53,6 +54,7 @@ def record_payment(
     )
     payment.full_clean()
     payment.save()
+    webhooks.payment_received(payment)  # payment.received, in this transaction
     return payment
 
 

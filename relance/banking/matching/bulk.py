@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from relance.api import webhooks
 from relance.core.bank.records import BankLine as LineRecord
 from relance.core.matching import Candidate
 from relance.core.records import ItemKind, PaymentMethod
@@ -255,6 +256,7 @@ def _write(company: Company, together: list[SureLine], book: _Book, user) -> Non
     MatchProposal.objects.filter(bank_line_id__in=line_ids, rejected_at__isnull=True).delete()
     thank_settled(rows.credits)
     cancel_settled_reminders(item_ids)
+    webhooks.payments_received(company, payment_ids)  # payment.received, set-based
 
 
 def _running(together: list[SureLine], book: _Book) -> dict[int, Decimal]:

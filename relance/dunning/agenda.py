@@ -47,6 +47,7 @@ KINDS = {
     "mentions": gettext_lazy("Mentions"),
     "limitation": gettext_lazy("Prescription proche"),
     "failures": gettext_lazy("Échecs d'envoi"),
+    "risk_alerts": gettext_lazy("Alertes de risque"),
 }
 
 
@@ -426,6 +427,18 @@ class Work:
             .order_by()
         )
         return {row["customer_id"]: (row["total"], row["oldest"]) for row in rows}
+
+    # --- Risk alerts (relance.scoring, which reads this module: imported when used) -------------
+
+    def risk_alerts(self) -> QuerySet:
+        from relance.scoring.agenda import open_alerts
+
+        return open_alerts(self)
+
+    def risk_alerts_entries(self, rows) -> list[Entry]:
+        from relance.scoring.agenda import alert_entries
+
+        return alert_entries(self, rows)
 
 
 def _attempts(reminder: Reminder) -> str:

@@ -15,7 +15,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from relance.core import scoring as core
 from relance.core.records import PaymentMethod
@@ -23,7 +24,14 @@ from relance.dunning.models import Dispute, Promise, Reminder
 from relance.ledger.models import Allocation, Company, Customer, Invoice, Payment
 from relance.ledger.services import with_position
 
-from .models import RiskAlert, Score
+from .models import ProfileDecision, RiskAlert, Score
+
+REJECTION_DAYS = 90  # a rejected suggestion is not made again for this long
+# Each risk band's scores, lowest included, upper excluded: high [0, 40), medium [40, 70)...
+BAND_RANGES = {
+    name: (lowest, upper)
+    for (lowest, name), upper in zip(core.BANDS, (101, *(b[0] for b in core.BANDS)), strict=False)
+}
 
 # Debit items settled in the window, by the date of their last allocation (the payment, as for
 # every figure of the dashboard): count, late ones, amount, amount x days late, and the same
@@ -227,6 +235,49 @@ def recent_drops(company: Company, since: date) -> set[int]:
         company=company, kind=core.AlertKind.SCORE_DROP.value, raised_on__gte=since
     ).values_list("customer_id", flat=True)
     return set(rows)
+
+
+# --- The scoring page ------------------------------------------------------------------------
+
+
+def scored_customers(customers: QuerySet[Customer], filters: dict) -> QuerySet[Customer]:
+    """`customers` with their score in force (`score_id`, `score_value`), its suggestion
+    (`suggested`) and whether that suggestion was rejected lately (`rejected`), filtered and
+    ordered the riskiest first (customers without a score last)."""
+    latest = Score.objects.filter(customer=OuterRef("pk")).order_by("-computed_on")
+    since = timezone.now() - timedelta(days=REJECTION_DAYS)
+    rejected = ProfileDecision.objects.filter(
+        customer=OuterRef("pk"),
+        suggested_profile=OuterRef("suggested"),
+        is_accepted=False,
+        decided_at__gte=since,
+    )
+    rows = customers.annotate(
+        score_id=Subquery(latest.values("pk")[:1]),
+        score_value=Subquery(latest.values("score")[:1]),
+        suggested=Subquery(latest.values("suggested_profile")[:1]),
+    ).annotate(rejected=Exists(rejected))
+    rows = _filtered(rows, filters)
+    return rows.select_related("collector").order_by(
+        F("score_value").asc(nulls_last=True), "name", "pk"
+    )
+
+
+def _filtered(rows: QuerySet[Customer], filters: dict) -> QuerySet[Customer]:
+    if text := filters.get("q"):
+        rows = rows.filter(Q(code__icontains=text) | Q(name__icontains=text))
+    if profile := filters.get("payer_profile"):
+        rows = rows.filter(payer_profile=profile)
+    band = filters.get("band")
+    if band == "none":
+        rows = rows.filter(score_value__isnull=True)
+    elif band in BAND_RANGES:
+        lowest, upper = BAND_RANGES[band]
+        rows = rows.filter(score_value__gte=lowest, score_value__lt=upper)
+    if filters.get("pending"):
+        rows = rows.exclude(suggested="").exclude(suggested=F("payer_profile"))
+        rows = rows.filter(rejected=False)
+    return rows
 
 
 def _tables() -> dict[str, str]:

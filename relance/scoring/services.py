@@ -22,8 +22,8 @@ from relance.ledger.services import position_of
 
 from . import queries
 from .models import ProfileDecision, RiskAlert, Score, ScoringRun
+from .queries import REJECTION_DAYS
 
-REJECTION_DAYS = 90  # a rejected suggestion is not made again for this long
 # How each measure is kept (and compared, to tell a change): days to a tenth, shares and
 # ratios to a thousandth, counts whole.
 PRECISION = {

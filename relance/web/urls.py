@@ -6,6 +6,7 @@ from django.urls import include, path
 from relance.evidence.views import CustomerEvidenceView
 from relance.notes import views as notes
 from relance.plans import views as plan_texts
+from relance.scoring import views as scoring
 
 from .views import (
     agenda,
@@ -25,6 +26,14 @@ from .views import (
 company_patterns = [
     path("agenda/", agenda.AgendaView.as_view(), name="agenda"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("scoring/", scoring.ScoringListView.as_view(), name="scoring"),
+    path("scoring/compute/", scoring.ScoringComputeView.as_view(), name="scoring_compute"),
+    path(
+        "customers/<int:pk>/profile-suggestion/",
+        scoring.ProfileSuggestionView.as_view(),
+        name="profile_suggestion",
+    ),
+    path("risk-alerts/<int:pk>/seen/", scoring.RiskAlertSeenView.as_view(), name="risk_alert_seen"),
     path("calls/<int:pk>/", calls.CallSheetView.as_view(), name="call_sheet"),
     path("follow-ups/<int:pk>/done/", calls.FollowUpDoneView.as_view(), name="follow_up_done"),
     path("customers/", customers.CustomerListView.as_view(), name="customer_list"),

@@ -627,6 +627,54 @@ ROLE_CASES += [
     ),
 ]
 
+
+def risk(world):
+    from relance.scoring.tests.factories import risk_records
+
+    return risk_records(world)
+
+
+def suggestion_url(world) -> str:
+    return customer_url(risk(world)) + "profile-suggestion/"
+
+
+def alert_seen_url(world) -> str:
+    return f"{base(world)}/risk-alerts/{risk(world).alert.pk}/seen/"
+
+
+# Risk scores: everybody reads them (collectors and sales reps their portfolio); managers and
+# admins decide suggested payer profiles and recompute; those who dun mark an alert seen.
+ROLE_CASES += [
+    RoleCase("scoring", lambda w: f"{base(w)}/scoring/", allowed=C),
+    RoleCase("scoring", lambda w: f"{base(w)}/scoring/?band=high&format=xlsx", allowed=Role.SALES),
+    RoleCase("scoring_compute", lambda w: f"{base(w)}/scoring/compute/", denied=W, expect=405),
+    RoleCase(
+        "scoring_compute",
+        lambda w: f"{base(w)}/scoring/compute/",
+        "post",
+        denied=C,
+        allowed=Role.MANAGER,
+    ),
+    RoleCase("profile_suggestion", suggestion_url, denied=W, expect=405),
+    RoleCase(
+        "profile_suggestion",
+        suggestion_url,
+        "post",
+        lambda w: {"decision": "accept", "profile": "bad"},
+        denied=W,
+        allowed=Role.MANAGER,
+    ),
+    RoleCase(
+        "profile_suggestion",
+        suggestion_url,
+        "post",
+        lambda w: {"decision": "reject", "profile": "bad"},
+        denied=C,
+    ),
+    RoleCase("risk_alert_seen", alert_seen_url, denied=W, expect=405),
+    RoleCase("risk_alert_seen", alert_seen_url, "post", denied=W, allowed=C),
+]
+
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from relance.imports.models import ImportBatch
 from relance.ledger import services
 from relance.ledger.models import Allocation, Contact
+from relance.scoring.views import customer_risk_context
 from relance.team.access import Action
 
 from ..forms import ContactForm, CustomerFilterForm, CustomerForm
@@ -60,6 +61,7 @@ class CustomerDetailView(CompanyView):
             "can_edit": self.can(Action.EDIT_CUSTOMER),
             "can_edit_ledger": self.can(Action.EDIT_LEDGER),
             **bank_freshness_context(self.company, self.today),
+            **customer_risk_context(self.membership, customer),
         }
         return render(request, "web/customer_detail.html", context)
 

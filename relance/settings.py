@@ -194,6 +194,12 @@ AR24_TOKEN = os.environ.get("AR24_TOKEN", "")
 AR24_PRIVATE_KEY = os.environ.get("AR24_PRIVATE_KEY", "")
 AR24_USER_ID = os.environ.get("AR24_USER_ID", "")  # the sender's AR24 account
 
+# REST API (relance/api/): requests per token and window ("600/min"; empty: no limit), counted
+# in Django's cache (per process unless CACHES is shared).
+RELANCE_API_RATE_LIMIT = os.environ.get("RELANCE_API_RATE_LIMIT", "600/min")
+# Webhooks: how long to wait for a receiving endpoint's answer before retrying later.
+RELANCE_WEBHOOK_TIMEOUT = int(os.environ.get("RELANCE_WEBHOOK_TIMEOUT", "10"))
+
 SESSION_COOKIE_HTTPONLY = True
 # Production behind HTTPS sets SECURE_COOKIES=true; the demo runs on plain http://127.0.0.1.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -12,6 +12,7 @@ from django.db import transaction
 from relance.dunning.services import seed_default_scenarios
 from relance.ledger.models import Company
 from relance.ledger.services import create_company
+from relance.reports.cache import bump
 from relance.team.models import Membership, Role
 
 from .bulk import PortfolioWriter, next_ids, reset_sequences
@@ -138,6 +139,7 @@ def _write(company: Company, spec: PortfolioSpec) -> GenerationResult:
         writer.add(block)
     writer.flush()
     reset_sequences()
+    bump(company)  # written with bulk inserts, around the ledger services
     return GenerationResult(writer.counts, time.perf_counter() - started)
 
 

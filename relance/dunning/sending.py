@@ -39,6 +39,7 @@ from relance.banking.services import bank_freshness
 from relance.core.dunning import Channel as ChannelKind
 from relance.core.ledger import AccountPosition, account_position
 from relance.ledger.models import Invoice, Payment
+from relance.reports.cache import bump
 
 from .channels import ByKind, Channel, PermanentFailure, TemporaryFailure
 from .channels.email import EmailChannel
@@ -83,6 +84,7 @@ def record_event(reminder: Reminder, status: str, note: str = "", user=None) -> 
         reminder_id=reminder.pk, status=status, note=note, user=user
     )
     webhooks.reminder_sent(reminder, status)  # reminder.sent, in this transaction
+    bump(reminder.company_id)  # reminders sent and calls made: the dashboard's collection KPIs
     if status == Status.SENT and reminder.escalation:
         from .escalation import apply_escalation
 

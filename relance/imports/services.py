@@ -30,6 +30,7 @@ from relance.core.records import (
     Rejection,
 )
 from relance.ledger.models import Company, Invoice, Payment
+from relance.reports.cache import bump
 
 from . import readers
 from .models import ImportBatch, ImportRejection
@@ -204,6 +205,7 @@ def _run(batch: ImportBatch, path: Path, mapping_text: str | None) -> ImportRepo
             )
             IMPORTERS[batch.kind](book, path, mapping_text)
             _finish(batch, report)
+            bump(batch.company)  # once for the whole file: the dashboard reads it anew
     except ImportFileError as error:
         _fail(batch, str(error))
         raise

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, Round
 
 from relance.api import webhooks
 from relance.core.ledger import AccountPosition, account_position
+from relance.reports.cache import bump
 
 from .models import Allocation, Company, Contact, Customer, Invoice, Payment
 
@@ -55,6 +56,7 @@ def record_payment(
     payment.full_clean()
     payment.save()
     webhooks.payment_received(payment)  # payment.received, in this transaction
+    bump(company)
     return payment
 
 
@@ -65,6 +67,7 @@ def record_invoice(company: Company, customer: Customer, **fields) -> Invoice:
         invoice.open_amount = invoice.amount
     invoice.full_clean()
     invoice.save()
+    bump(company)
     return invoice
 
 
@@ -102,6 +105,7 @@ def allocate(
         allocated_on=allocated_on,
         created_by=user,
     )
+    bump(invoice.company_id)
     if Invoice.objects.filter(pk=invoice.pk, open_amount=0).exists():
         from relance.dunning.thanks import thank_if_settled  # lazy: dunning imports the ledger
 
@@ -205,6 +209,7 @@ def validated_save(instance, **fields):
 
 @transaction.atomic
 def update_customer(customer: Customer, **fields) -> Customer:
+    bump(customer.company_id)  # its portfolio, profile or handover filter the dashboard
     return validated_save(customer, **fields)
 
 
@@ -243,6 +248,7 @@ def update_invoice(invoice: Invoice, **fields) -> Invoice:
         invoice.open_amount = current.open_amount + invoice.amount - current.amount
     invoice.full_clean()
     invoice.save()
+    bump(invoice.company_id)
     return invoice
 
 
@@ -278,6 +284,7 @@ def unallocate(allocation: Allocation) -> None:
     else:
         _give_back(Invoice.objects.filter(pk=allocation.credit_item_id), "open_amount", amount)
     allocation.delete()
+    bump(allocation.company_id)
 
 
 def _give_back(queryset, field: str, amount: Decimal) -> None:
@@ -305,6 +312,7 @@ def remove_payment(payment: Payment) -> list[Allocation]:
     """Delete a payment recorded by mistake, reopening what it settled first."""
     allocations = unallocate_payment(payment)
     Payment.objects.filter(pk=payment.pk).delete()
+    bump(payment.company_id)
     return allocations
 
 
@@ -318,4 +326,5 @@ def remove_item(item: Invoice) -> list[Allocation]:
     for allocation in allocations:
         unallocate(allocation)
     Invoice.objects.filter(pk=item.pk).delete()
+    bump(item.company_id)
     return allocations

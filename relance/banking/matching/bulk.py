@@ -34,6 +34,7 @@ from relance.core.records import ItemKind, PaymentMethod
 from relance.dunning.settled import cancel_settled_reminders
 from relance.ledger.bulk import BulkTable, insert_ignoring_conflicts, reserve_ids, update_by_id
 from relance.ledger.models import Allocation, Company, Customer, Invoice, Payment
+from relance.reports.cache import bump
 
 from ..convert import compact_iban
 from ..models import BankLine, CustomerIBAN, Match, MatchProposal
@@ -257,6 +258,7 @@ def _write(company: Company, together: list[SureLine], book: _Book, user) -> Non
     thank_settled(rows.credits)
     cancel_settled_reminders(item_ids)
     webhooks.payments_received(company, payment_ids)  # payment.received, set-based
+    bump(company)  # once per chunk of lines: the dashboard reads the ledger anew
 
 
 def _running(together: list[SureLine], book: _Book) -> dict[int, Decimal]:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import transaction
 from openpyxl import load_workbook
 
 from relance.ledger import services as ledger
@@ -73,12 +74,19 @@ def test_every_table_exports_to_excel(client, world):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert 'filename="tableau-de-bord-acme-' in response["Content-Disposition"]
     book = load_workbook(BytesIO(response.content))
-    assert book.sheetnames == ["Synthèse", "Balance âgée", "Principaux débiteurs", "Évolution"]
+    assert book.sheetnames == [
+        "Synthèse", "Balance âgée", "Principaux débiteurs", "Évolution", "Recouvré par étape",
+        "Coût du recouvrement",
+    ]  # fmt: skip
     summary = {row[0]: row[1] for row in book["Synthèse"].iter_rows(values_only=True) if row}
     assert summary["Encours"] == 6100.0
+    assert summary["Taux d'impayés (%)"] is None  # nothing due more than 90 days ago
     debtors = list(book["Principaux débiteurs"].iter_rows(values_only=True))
     assert debtors[1][:3] == ("C002", "Martin Négoce", 5000.0)
-    assert len([r for r in book["Évolution"].iter_rows(values_only=True) if r and r[0]]) == 13
+    evolution = [r for r in book["Évolution"].iter_rows(values_only=True) if r and r[0]]
+    assert len(evolution) == 13 and len(evolution[0]) == 17  # the date and every figure
+    assert evolution[0][:3] == ("Date", "Encours (EUR)", "Échu (EUR)")
+    assert evolution[-1][1] == 6100.0
 
 
 def test_the_navigation_links_to_the_dashboard(client, world):
@@ -89,8 +97,155 @@ def test_the_navigation_links_to_the_dashboard(client, world):
 def test_the_charts_read_the_figures_embedded_as_json(client, world):
     response = page(client, world, Role.MANAGER)
     charts = response.context["chart_data"]
-    assert len(charts["months"]) == len(charts["outstanding"]) == len(charts["dso"]) == 12
-    assert charts["outstanding"][-1] == 6100.0 and len(charts["aging"]) == 6
+    assert len(charts["months"]) == 12 and len(charts["aging"]) == 6
+    series = {s["label"]: s["data"] for chart in charts["charts"] for s in chart["series"]}
+    assert len(series) == 15  # every KPI of the page has its 12 months
+    assert all(len(data) == 12 for data in series.values())
+    assert series["Encours"][-1] == 6100.0 and series["Part échue"][-1] == 100.0
     html = response.content.decode()
     assert '<script id="dashboard-charts" type="application/json">' in html
     assert "vendor/chartjs/chart.umd.min.js" in html
+
+
+def test_the_collection_kpis_have_their_cards_tables_and_tooltips(client, world):
+    html = page(client, world, Role.MANAGER).content.decode()
+    assert "Taux d&#x27;impayés" in html and "Coût du recouvrement par facture (mois)" in html
+    assert 'title="Part du montant des factures échues depuis 91 à 455 jours' in html
+    assert 'id="recovered-by-step"' in html and 'id="collection-cost"' in html
+    assert "En échéancier" in html
+    assert "Aucune relance envoyée dans le mois." in html  # the world's reminder is not sent
+
+
+# --- Filters: collector, sales rep, payer profile (within what the member sees) ------------
+
+
+def test_a_manager_narrows_the_figures_by_collector_profile_and_sales_rep(client, world):
+    collector = world.user(Role.COLLECTOR)
+    board = page(client, world, Role.MANAGER, f"?collector={collector.pk}").context["board"]
+    assert board.kpis.aging.outstanding == Decimal("1100.00")
+    assert [d.customer.code for d in board.debtors] == ["C001"]
+    world.foreign_customer.payer_profile = "bad"
+    world.foreign_customer.save()
+    board = page(client, world, Role.MANAGER, "?payer_profile=bad").context["board"]
+    assert board.kpis.aging.outstanding == Decimal("5000.00")
+    sales = world.user(Role.SALES)
+    board = page(client, world, Role.MANAGER, f"?sales_rep={sales.pk}").context["board"]
+    assert board.kpis.aging.outstanding == Decimal(0)
+
+
+def test_a_collector_cannot_widen_the_portfolio_with_a_filter(client, world):
+    other = world.other_collector.pk
+    response = page(client, world, Role.COLLECTOR, f"?collector={other}")
+    assert "collector" not in response.context["form"].fields  # no filter on oneself
+    assert response.context["board"].kpis.aging.outstanding == Decimal("1100.00")
+    collector = world.user(Role.COLLECTOR).pk
+    response = page(client, world, Role.SALES, f"?collector={collector}")
+    assert response.context["board"].kpis.aging.outstanding == Decimal(0)  # nothing of C001
+
+
+def test_a_bad_filter_says_why_and_is_not_applied(client, world):
+    response = page(client, world, Role.MANAGER, "?payer_profile=inconnu")
+    assert response.context["form"].errors["payer_profile"]
+    assert "Sélectionnez un choix valide" in response.content.decode()
+    assert response.context["board"].kpis.aging.outstanding == Decimal("6100.00")
+
+
+def test_the_excel_export_keeps_the_filters(client, world):
+    collector = world.user(Role.COLLECTOR)
+    response = page(client, world, Role.MANAGER, f"?collector={collector.pk}&format=xlsx")
+    book = load_workbook(BytesIO(response.content))
+    summary = {row[0]: row[1] for row in book["Synthèse"].iter_rows(values_only=True) if row}
+    assert summary["Encours"] == 1100.0
+    html = page(client, world, Role.MANAGER, f"?collector={collector.pk}").content.decode()
+    assert f"?collector={collector.pk}&amp;format=xlsx" in html
+
+
+def test_a_member_of_several_companies_switches_dashboards(client, world):
+    from relance.team.models import Membership
+
+    Membership.objects.create(user=world.user(Role.MANAGER), company=world.other_company,
+                              role=Role.MANAGER)  # fmt: skip
+    html = page(client, world, Role.MANAGER).content.decode()
+    assert 'href="/c/other/dashboard/"' in html and "Other SARL" in html
+
+
+# --- Cache: figures kept until the ledger changes -------------------------------------------
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """Counts the computations of the heavy figures (the rest is a cache hit)."""
+    from relance.reports import services
+
+    calls = []
+    real = services.figures
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "figures", counting)
+    return calls
+
+
+def test_figures_are_computed_once_then_read_from_the_cache(client, world, computed):
+    first = page(client, world, Role.MANAGER).context["board"]
+    second = page(client, world, Role.MANAGER).context["board"]
+    assert len(computed) == 1 and second.kpis == first.kpis
+    page(client, world, Role.COLLECTOR)  # another scope: computed on its own
+    page(client, world, Role.MANAGER, "?currency=USD")
+    assert len(computed) == 3
+
+
+def test_a_payment_changes_the_figures_at_once(
+    client, world, computed, django_capture_on_commit_callbacks
+):
+    assert page(client, world, Role.MANAGER).context["board"].kpis.aging.outstanding == Decimal(
+        "6100.00"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ledger.receive_payment(
+            world.company, world.foreign_customer, [world.foreign_customer.invoices.get()],
+            amount=Decimal("2000.00"), received_on=date.today(), currency="EUR",
+        )  # fmt: skip
+    board = page(client, world, Role.MANAGER).context["board"]
+    assert board.kpis.aging.outstanding == Decimal("4100.00") and len(computed) == 2
+
+
+def test_an_import_changes_the_figures_at_once(
+    client, world, computed, tmp_path, django_capture_on_commit_callbacks
+):
+    from relance.imports.services import import_file
+
+    page(client, world, Role.MANAGER)
+    csv = tmp_path / "factures.csv"
+    day = date.today().isoformat()
+    csv.write_text(
+        "customer_code;customer_name;number;issued_on;due_on;amount;currency\n"
+        f"C003;Nouveau Client;F-IMP-1;{day};{day};900,00;EUR\n",
+        encoding="utf-8",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_file(world.company, "invoices", csv)
+    assert not report.rejected
+    board = page(client, world, Role.MANAGER).context["board"]
+    assert board.kpis.aging.outstanding == Decimal("7000.00") and len(computed) == 2
+
+
+def test_one_transaction_raises_the_version_once(world, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from relance.reports.cache import version_of
+
+    before = version_of(world.company)
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        for number in range(5):
+            make_invoice(world.customer, "10.00", number=f"F-BATCH-{number}")
+    updates = [q for q in queries.captured_queries if "reports_ledgerversion" in q["sql"]]
+    assert len(updates) == 1 and updates[0]["sql"].startswith("UPDATE")
+    assert version_of(world.company) == before + 1

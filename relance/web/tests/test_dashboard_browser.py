@@ -1,5 +1,5 @@
-"""The dashboard in headless Chromium: the evolution and aging charts are drawn from the
-page's JSON, and the tables stay under them."""
+"""The dashboard in headless Chromium: the aging and the 12 months of every KPI are drawn
+from the page's JSON, and the tables stay under them."""
 
 import pytest
 
@@ -21,14 +21,16 @@ def test_the_dashboard_draws_its_charts(page, artifacts_dir, live_server, transa
     page.click(".login-form button[type=submit]")
     page.wait_for_load_state()
     page.goto(live_server.url + f"/c/{world.company.code}/dashboard/")
-    page.wait_for_function("() => window.Chart && Chart.getChart('chart-evolution')")
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-aging')")
     drawn = page.evaluate(
-        """() => ['chart-evolution', 'chart-aging'].map(id => {
+        """() => ['chart-amounts', 'chart-dso', 'chart-delays', 'chart-rates', 'chart-recovered',
+                  'chart-cost', 'chart-aging'].map(id => {
             const chart = Chart.getChart(id);
-            return [chart.data.datasets.length, chart.data.labels.length,
-                    chart.data.datasets[0].data.some(v => v > 0)];
+            return chart ? [chart.data.datasets.length, chart.data.labels.length] : null;
         })"""
     )
-    assert drawn == [[3, 12, True], [1, 6, True]]
-    assert page.locator("table:has-text('DSO simple') tbody tr").count() == 12
+    assert drawn == [[3, 12], [4, 12], [2, 12], [3, 12], [2, 12], [1, 12], [1, 6]]
+    amounts = page.evaluate("() => Chart.getChart('chart-amounts').data.datasets[0].data")
+    assert amounts[-1] == 4550.5  # 1,200 + 3,450.50 - 100 unallocated: drawn from the data
+    assert page.locator("table#evolution tbody tr").count() == 12
     page.screenshot(path=str(artifacts_dir / "web-dashboard.png"), full_page=True)

@@ -1,7 +1,11 @@
-"""The dashboard: outstanding, aging, top debtors and KPIs as of a date, in one currency.
+"""The dashboard: outstanding, aging, top debtors and KPIs as of a date, in one currency, with
+their 12 months of evolution.
 
 Managers (and every role without a portfolio) see the whole company; collectors and sales
-reps see their portfolio. `?format=xlsx` exports every table of the page to Excel.
+reps see their portfolio. The filters (collector, sales rep, payer profile) only narrow what
+the member sees: they are applied to `visible_customers`, never instead of it. The heavy
+figures come from the cache until the ledger changes (relance.reports.cache).
+`?format=xlsx` exports every table of the page to Excel, with the same filters.
 """
 
 from __future__ import annotations
@@ -12,11 +16,21 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from relance.reports import export, services
-from relance.reports.labels import aging_rows, chart_data, kpi_rows
-from relance.reports.queries import currencies_of
-from relance.team.access import PORTFOLIO_FIELD
+from relance.reports.labels import (
+    aging_rows,
+    chart_data,
+    chart_titles,
+    collection_rows,
+    cost_rows,
+    evolution_columns,
+    evolution_rows,
+    kpi_rows,
+    step_label,
+)
+from relance.team.access import PORTFOLIO_FIELD, companies_for
 from relance.team.models import Role
 
+from ..forms import PAYER_PROFILES, members_of
 from .banking import bank_freshness_context
 from .base import CompanyView
 
@@ -28,44 +42,112 @@ class DashboardFilterForm(forms.Form):
         label=_("Situation au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     currency = forms.ChoiceField(label=_("Devise"), required=False)
+    collector = forms.ModelChoiceField(
+        label=_("Chargé de recouvrement"),
+        required=False,
+        queryset=None,
+        empty_label=_("Tous les chargés"),
+    )
+    sales_rep = forms.ModelChoiceField(
+        label=_("Commercial"), required=False, queryset=None, empty_label=_("Tous les commerciaux")
+    )
+    payer_profile = forms.ChoiceField(
+        label=_("Profil payeur"),
+        required=False,
+        choices=[("", _("Tous les profils")), *PAYER_PROFILES],
+    )
 
-    def __init__(self, data, *, currencies: list[str]):
+    def __init__(self, data, *, currencies: list[str], company, role: Role):
         super().__init__(data)
         self.fields["currency"].choices = [(code, code) for code in currencies]
+        for name in ("collector", "sales_rep"):
+            self.fields[name].queryset = members_of(company)
+        # A portfolio is one person's: no filter on that person.
+        if role in PORTFOLIO_FIELD:
+            del self.fields[PORTFOLIO_FIELD[role]]
+
+    def filters(self) -> dict:
+        """The valid filters given (an invalid one is shown with its error and not applied)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class DashboardView(CompanyView):
     def get(self, request):
-        currencies = currencies_of(self.company)
-        form = DashboardFilterForm(request.GET or None, currencies=currencies)
-        filters = form.cleaned_data if form.is_valid() else {}
+        role = Role(self.membership.role)
+        currencies = services.cached_currencies(self.company)
+        form = DashboardFilterForm(
+            request.GET or None, currencies=currencies, company=self.company, role=role
+        )
+        filters = form.filters()
         as_of = filters.get("as_of") or self.today
         board = services.dashboard(
-            self.company, as_of, filters.get("currency") or currencies[0], self.portfolio()
+            self.company,
+            as_of,
+            filters.get("currency") or currencies[0],
+            self.filtered_customers(filters),
+            cache_scope=self.cache_scope(filters),
         )
         if request.GET.get("format") == "xlsx":
             return _xlsx(export.dashboard_workbook(self.company, board), self.company, as_of)
-        return render(
-            request,
-            "web/dashboard.html",
-            {
-                "form": form,
-                "board": board,
-                "kpis": board.kpis,
-                "kpi_rows": kpi_rows(board.kpis),
-                "aging_rows": aging_rows(board.kpis),
-                "chart_data": chart_data(board),
-                "is_portfolio": self.portfolio() is not None,
-                "is_past": as_of < self.today,
-                **bank_freshness_context(self.company, self.today),
-            },
-        )
+        return render(request, "web/dashboard.html", self.context(form, board, as_of))
+
+    def context(self, form, board, as_of) -> dict:
+        return {
+            "form": form,
+            "board": board,
+            "kpis": board.kpis,
+            "kpi_rows": kpi_rows(board.kpis),
+            "collection_rows": collection_rows(board.now),
+            "aging_rows": aging_rows(board.kpis),
+            "steps": [(step_label(step), step.amount) for step in board.now.recovery.steps],
+            "cost_rows": cost_rows(board.now, board.unit_costs),
+            "evolution_columns": evolution_columns(),
+            "evolution_table": _evolution_table(board.evolution),
+            "chart_titles": chart_titles(),
+            "chart_data": chart_data(board),
+            "is_portfolio": self.portfolio() is not None,
+            "is_filtered": any(form.filters().get(n) for n in FILTERS),
+            "is_past": as_of < self.today,
+            "companies": companies_for(self.request.user),
+            **bank_freshness_context(self.company, self.today),
+        }
 
     def portfolio(self):
         """None for the whole company (no customer filter at all: the fastest reading)."""
         if Role(self.membership.role) in PORTFOLIO_FIELD:
             return self.customers()
         return None
+
+    def filtered_customers(self, filters: dict):
+        """The member's customers narrowed by the filters; None when that is the whole
+        company."""
+        chosen = {name: filters[name] for name in FILTERS if filters.get(name)}
+        customers = self.portfolio()
+        if not chosen:
+            return customers
+        return (customers if customers is not None else self.customers()).filter(**chosen)
+
+    def cache_scope(self, filters: dict) -> tuple:
+        """What the customers stand for, as a cache key: the portfolio is the member's."""
+        role = Role(self.membership.role)
+        whose = (role.value, self.request.user.pk) if role in PORTFOLIO_FIELD else ("all",)
+        chosen = tuple(str(getattr(filters.get(n), "pk", filters.get(n) or "")) for n in FILTERS)
+        return (*whose, *chosen)
+
+
+FILTERS = ("collector", "sales_rep", "payer_profile")
+
+
+def _evolution_table(evolution) -> list[tuple]:
+    """(day, [(value, unit), ...]) per month, in the columns' order."""
+    columns = evolution_columns()
+    return [
+        (row["as_of"], [(row[key], unit) for key, _label, unit in columns])
+        for row in evolution_rows(evolution)
+    ]
 
 
 def _xlsx(content: bytes, company, as_of) -> HttpResponse:

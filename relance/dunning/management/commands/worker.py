@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from relance.api.worker import tick as api_tick
 from relance.dunning.sending import mark_uncertain, send_pending
 from relance.ledger.models import Company
 
@@ -103,6 +104,7 @@ class Command(BaseCommand):
                 counts = send_pending(self.worker_id, should_stop=self.stopping.is_set)
                 if counts.claimed or counts.uncertain:
                     log.info("%s: %s", self.worker_id, counts.as_dict())
+            api_tick(self.worker_id)  # webhooks, at any hour (relance.api.worker)
         except Exception:
             log.exception("%s: round failed, next round in a minute", self.worker_id)
 

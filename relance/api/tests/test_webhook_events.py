@@ -14,7 +14,6 @@ from relance.banking.tests.test_matching_bulk import load
 from relance.dunning import actions, sending
 from relance.dunning.promises import settle_promises
 from relance.dunning.tests.test_sending import NOW, FakeChannel, make_reminder
-from relance.ledger import services as ledger
 from relance.ledger.models import Payment
 from relance.web.tests.factories import make_company, make_customer, make_invoice, make_payment
 

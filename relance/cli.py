@@ -14,6 +14,7 @@ RELANCE_APPS = (
     "relance.web",
     "relance.demo",
     "relance.evidence",
+    "relance.api",
     "relance.scoring",
 )
 

@@ -113,6 +113,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# "reports": the dashboard's figures (relance.reports.cache), keyed on each company's ledger
+# version, so any change makes them unreachable. RELANCE_REPORTS_CACHE: "locmem" (default: in
+# each process), "file:/some/dir" (shared by the processes of one machine) or "none".
+# "default": Django's own per-process cache (rate limits of the debtor's page and the API).
+RELANCE_REPORTS_CACHE = os.environ.get("RELANCE_REPORTS_CACHE", "locmem").strip()
+if RELANCE_REPORTS_CACHE == "locmem":
+    _REPORTS_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "LOCATION": "relance-reports", "OPTIONS": {"MAX_ENTRIES": 1000}}  # fmt: skip
+elif RELANCE_REPORTS_CACHE == "none":
+    _REPORTS_CACHE = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+elif RELANCE_REPORTS_CACHE.startswith("file:") and len(RELANCE_REPORTS_CACHE) > 5:
+    _REPORTS_CACHE = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                      "LOCATION": RELANCE_REPORTS_CACHE[5:]}  # fmt: skip
+else:
+    raise ImproperlyConfigured(
+        f"RELANCE_REPORTS_CACHE={RELANCE_REPORTS_CACHE!r}: locmem, file:/some/dir or none"
+    )
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "reports": _REPORTS_CACHE,
+}
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -80,8 +80,9 @@ def cached(company, parts: tuple, compute: Callable[[], T]) -> T:
     version = version_of(company)
     key = repr((getattr(company, "pk", company), version, parts))
     key = "relance:reports:" + hashlib.sha256(key.encode()).hexdigest()
-    value = cache.get(key)
+    store = caches["reports"]  # settings.CACHES: RELANCE_REPORTS_CACHE
+    value = store.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+        store.set(key, value, CACHE_SECONDS)
     return value

@@ -272,7 +272,7 @@ class _Run:
         self.customers = {customer.id: customer for customer in customers}
         self.scenarios = {scenario.id: scenario for scenario in scenarios}
         self.calendar, self.policy, self.today = calendar, policy, today
-        self.last_sent = _last_steps(sent)
+        self.last_sent = last_steps(sent)
         self.holds: dict[int, list[Hold]] = {}
         for hold in holds:
             if hold.until is None or hold.until >= today:
@@ -292,13 +292,7 @@ class _Run:
 
     def scenario_of(self, item: Item, customer: Customer) -> Scenario:
         """Invoice override > customer override > payer-profile scenario > company default."""
-        scenario_id = item.scenario_id
-        if scenario_id is None:
-            scenario_id = customer.scenario_id
-        if scenario_id is None:
-            scenario_id = self.policy.profile_scenarios.get(customer.payer_profile)
-        if scenario_id is None:
-            scenario_id = self.policy.default_scenario_id
+        scenario_id = scenario_id_of(item, customer, self.policy)
         try:
             return self.scenarios[scenario_id]
         except KeyError:
@@ -350,7 +344,20 @@ class _Run:
         return None
 
 
-def _last_steps(sent: Iterable[Sent]) -> dict[int, tuple[int, date]]:
+def scenario_id_of(item: Item, customer: Customer, policy: Policy) -> int:
+    """The scenario an item follows: invoice override > customer override > payer-profile
+    scenario > company default."""
+    scenario_id = item.scenario_id
+    if scenario_id is None:
+        scenario_id = customer.scenario_id
+    if scenario_id is None:
+        scenario_id = policy.profile_scenarios.get(customer.payer_profile)
+    if scenario_id is None:
+        scenario_id = policy.default_scenario_id
+    return scenario_id
+
+
+def last_steps(sent: Iterable[Sent]) -> dict[int, tuple[int, date]]:
     """The highest level each item reached and the date of its latest step, in one pass.
 
     Levels count across scenarios: an item whose scenario changes carries on from its level

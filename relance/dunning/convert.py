@@ -1,10 +1,9 @@
 """Models -> relance.core.dunning records: what the planner needs, read set-based.
 
 Every reader is one query (no model instances) so that the daily run on hundreds of
-thousands of open items stays close to a bare read of them. `candidate_customers` runs the
-test of relance.core.dunning_due in the database over every open item; the other readers then
-read only those customers (`customer_ids`), so a day's run plans the customers with a step
-that may be due, not the whole ledger.
+thousands of open items stays close to a bare read of them. The run reads only the customers
+with an item whose next step may be due (relance.dunning.state finds them by index) through
+`customer_ids`, so a day's run plans those customers, not the whole ledger.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from django.db import connection
 from django.db.models import Q
 
 from relance.core import dunning as core
-from relance.core.dunning_due import thresholds
 from relance.core.money import round_money
 from relance.ledger.models import Company
 
@@ -113,55 +111,6 @@ def in_active_plans(company: Company) -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [company.pk, "active"])
         return {invoice_id for (invoice_id,) in cursor.fetchall()}
-
-
-def candidate_customers(
-    company: Company, scenarios: list[core.Scenario], policy: core.Policy, today: date
-) -> list[int]:
-    """Customers with an open item that may have a step due today: the test of
-    relance.core.dunning_due, run by the database over every open item (one query)."""
-    found = thresholds(scenarios, today)
-    if not found:
-        return []
-    day = "::date" if connection.vendor == "postgresql" else ""
-    values = ", ".join(f"(%s, %s, %s{day}, %s{day})" for _ in found)
-    params: list = [
-        value
-        for t in found
-        for value in (t.scenario_id, t.level, t.latest_due_on, t.latest_last_on)
-    ]
-    profiles = " ".join("WHEN %s THEN %s" for _ in policy.profile_scenarios)
-    profile_params = [v for pair in policy.profile_scenarios.items() for v in pair]
-    statuses = ", ".join("%s" for _ in GIVEN)
-    # SQLite follows the written order of a CROSS JOIN: open items outside, the ~50 thresholds
-    # inside (the other way round it scans the invoices once per threshold).
-    sql = (
-        "WITH t(scenario_id, level, latest_due_on, latest_last_on) AS (VALUES " + values + "), "
-        # What each item received: the company's moves (reading them from the open items
-        # instead scales with open items, not history, but measured 2.5x slower today).
-        "s AS MATERIALIZED (SELECT ri.invoice_id, MAX(ri.moved_to_level) AS level, "
-        "MAX(r.planned_on) AS last_on FROM dunning_reminder r "
-        "CROSS JOIN dunning_reminderitem ri "
-        "WHERE r.company_id = %s AND r.status IN (" + statuses + ") "
-        "AND ri.reminder_id = r.id AND ri.moved_to_level IS NOT NULL "
-        "GROUP BY ri.invoice_id) "
-        "SELECT DISTINCT i.customer_id FROM ledger_invoice i "
-        "JOIN ledger_customer c ON c.id = i.customer_id "
-        "LEFT JOIN s ON s.invoice_id = i.id "
-        "CROSS JOIN t "
-        "WHERE i.company_id = %s AND i.open_amount > 0 AND i.due_on <= %s AND i.is_credit = %s "
-        "AND t.scenario_id = COALESCE(i.scenario_id, c.scenario_id, "
-        + (f"CASE c.payer_profile {profiles} END, " if profiles else "")
-        + "%s) AND t.level = COALESCE(s.level, 0) AND i.due_on <= t.latest_due_on "
-        "AND (s.last_on IS NULL OR t.latest_last_on IS NULL OR s.last_on <= t.latest_last_on)"
-    )
-    # No item due after the latest threshold can have a step due: both scans stop there.
-    latest = max(t.latest_due_on for t in found)
-    params += [company.pk, *GIVEN, company.pk, latest, False, *profile_params]
-    params.append(policy.default_scenario_id)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [customer for (customer,) in cursor.fetchall()]
 
 
 def _rows_of(

@@ -47,6 +47,7 @@ from .channels.sms import sms_channel
 from .models import Dispute, Hold, Reminder, ReminderEvent, ReminderItem
 from .render import render_reminder
 from .services import local_today
+from .state import forget_items
 
 log = logging.getLogger(__name__)
 
@@ -519,6 +520,7 @@ def _update(reminder, kept, dropped, position: AccountPosition) -> None:
     )
     with transaction.atomic():
         ReminderItem.objects.filter(pk__in=[item.pk for item, _ in dropped]).delete()
+        forget_items(item.invoice_id for item, _ in dropped)  # the step they had is undone
         for item in kept:
             if item.open_amount != item.invoice.open_amount:
                 item.open_amount = item.invoice.open_amount

@@ -25,7 +25,7 @@ from relance.core.records import PayerProfile
 from relance.ledger.bulk import BulkTable, reserve_ids
 from relance.ledger.models import Company, Contact, Customer, Invoice
 
-from . import convert
+from . import convert, state
 from .models import DunningRun, Exclusion, Reminder, ReminderEvent, ReminderItem, Scenario, Step
 from .promises import settle_promises
 
@@ -105,15 +105,16 @@ def run_dunning(
         # Exactly what a real run would do, plans ending included, then nothing is kept.
         with transaction.atomic():
             _update_plans(company, run_on)
-            plan, _items, _notices = _plan(company, run_on)
+            plan, *_rest = _plan(company, run_on)
             transaction.set_rollback(True)
         return RunResult(company, run_on, plan, dry_run=True, bank=bank)
     _update_plans(company, run_on)
-    plan, items, notices = _plan(company, run_on)
+    plan, items, notices, inputs = _plan(company, run_on)
     summary = {
         "bank_data_on": bank.latest_on.isoformat() if bank.latest_on else None,
         "bank_age_days": bank.age_days,
         "sending_paused": bank.is_stale,
+        "state": inputs.pop("state"),
     }
     try:
         with transaction.atomic():
@@ -121,6 +122,7 @@ def run_dunning(
                 company=company, run_on=run_on, user=user, summary=summary
             )
             reminders = _write(company, run, plan, items, hold=bank.is_stale, notices=notices)
+            state.keep(company, run_on, inputs, _moves(plan), inputs.pop("unknown"))
     except IntegrityError:
         # Another run for the same date committed first: it did the work.
         return RunResult(company, run_on, core.Plan((), ()), already_done=True, bank=bank)
@@ -139,31 +141,45 @@ def _update_plans(company: Company, run_on: date) -> None:
 
 def _plan(
     company: Company, run_on: date
-) -> tuple[core.Plan, dict[int, core.Item], list[InstalmentReminder]]:
-    """The plan of the day, over the customers with a step that may be due (the database
-    finds them: relance.core.dunning_due); the others would get nothing. The instalments of
-    active payment plans are reminded instead of their invoices (relance.core.plans): those
-    reminders come last."""
+) -> tuple[core.Plan, dict[int, core.Item], list[InstalmentReminder], dict]:
+    """The plan of the day, over the customers with an item whose next step may be due (the
+    database keeps that date per item: relance.dunning.state); the others would get nothing.
+    The instalments of active payment plans are reminded instead of their invoices
+    (relance.core.plans): those reminders come last. Also returns the plan's inputs, which
+    the run needs to write the items' next step dates."""
     scenarios, policy = convert.scenarios(company)
-    candidates = convert.candidate_customers(company, scenarios, policy, run_on)
-    items = convert.open_items(company, candidates)
-    plan = core.plan(
-        items=items,
-        credits=convert.credits(company, candidates),
+    fingerprint = state.fingerprint(scenarios, policy)
+    inputs: dict = {"state": state.since_previous_run(company, fingerprint)}
+    inputs["unknown"] = state.unknown_items(company)
+    candidates = state.candidate_customers(company, run_on)
+    inputs.update(
+        items=convert.open_items(company, candidates),
         customers=convert.customers(company, candidates),
         scenarios=scenarios,
         sent=convert.sent(company, candidates),
+        policy=policy,
+    )
+    plan = core.plan(
+        items=inputs["items"],
+        credits=convert.credits(company, candidates),
+        customers=inputs["customers"],
+        scenarios=scenarios,
+        sent=inputs["sent"],
         holds=convert.holds(company, run_on),
         promises=convert.promises(company),
         calendar=CALENDARS[company.alsace_moselle],
         policy=policy,
         today=run_on,
     )
-    by_id = {item.id: item for item in items}
+    by_id = {item.id: item for item in inputs["items"]}
     notices = _instalment_reminders(company, run_on, by_id)
     if notices:
         plan = core.Plan(plan.reminders + tuple(n.planned for n in notices), plan.excluded)
-    return plan, by_id, notices
+    return plan, by_id, notices, inputs
+
+
+def _moves(plan: core.Plan) -> list[core.Move]:
+    return [move for reminder in plan.reminders for move in reminder.moves]
 
 
 def _instalment_reminders(

@@ -32,7 +32,15 @@ from relance.core.records import (
 )
 from relance.ledger import services as ledger
 from relance.ledger.bulk import BulkTable, lookup, reserve_ids
-from relance.ledger.models import Allocation, Company, Contact, Customer, Invoice, Payment
+from relance.ledger.models import (
+    DUNNING_UNKNOWN,
+    Allocation,
+    Company,
+    Contact,
+    Customer,
+    Invoice,
+    Payment,
+)
 
 from .report import ImportReport
 
@@ -122,6 +130,10 @@ def store_customers(book: Ledger, records: list[CustomerRecord]) -> None:
     _create_customers(book, new)
     if to_update:
         Customer.objects.bulk_update(to_update, sorted(changed_fields), batch_size=BATCH)
+        if "payer_profile" in changed_fields:  # their invoices may follow another scenario
+            for start in range(0, len(to_update), BATCH):
+                chunk = [c.pk for c in to_update[start : start + BATCH]]
+                _forget_next_steps(Invoice.objects.filter(customer_id__in=chunk))
     book.customers.update({code: c.pk for code, c in existing.items()})
 
 
@@ -365,6 +377,7 @@ def _update_items(book: Ledger, records: list[ItemRecord]) -> None:
         ).values_list("pk", "number", "open_amount", *UPDATABLE)
     }
     day = connection.ops.adapt_datefield_value
+    unknown = day(DUNNING_UNKNOWN)  # a new due date: the run works out the next step again
     changes = []
     for record in records:
         pk = book.items[record.source_key]
@@ -378,15 +391,22 @@ def _update_items(book: Ledger, records: list[ItemRecord]) -> None:
             book.reject(record.line, f"{number} : nouveau montant inférieur au déjà réglé")
             continue
         issued_on, due_on, *rest = wanted
-        changes.append((day(issued_on), day(due_on), *rest, open_amount, pk))
+        changes.append((day(issued_on), day(due_on), *rest, open_amount, unknown, pk))
         book.report.updated[ITEM_COUNTER[record.kind]] += 1
     if changes:
         quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(name)} = %s" for name in (*UPDATABLE, "open_amount"))
+        assignments = ", ".join(
+            f"{quote(name)} = %s" for name in (*UPDATABLE, "open_amount", "dunning_next_on")
+        )
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {quote(Invoice._meta.db_table)} SET {assignments} WHERE id = %s", changes
             )
+
+
+def _forget_next_steps(invoices) -> None:
+    """The dunning run works out these invoices' next step again (Invoice.dunning_next_on)."""
+    invoices.exclude(dunning_next_on=DUNNING_UNKNOWN).update(dunning_next_on=DUNNING_UNKNOWN)
 
 
 def _allocated_between_new(book: Ledger, allocations: list[AllocationRecord]) -> Counter[str]:

@@ -3,7 +3,8 @@
 The ORM's bulk_create builds a model instance and compiles a multi-row statement per batch;
 at a hundred thousand rows a plain `executemany` of one prepared INSERT is several times
 faster. Columns come from the model's _meta, and every column a row does not carry gets the
-field's default, so the rows stay valid as the models evolve.
+field's default (or the database's, for a field with `db_default`), so the rows stay valid as
+the models evolve.
 """
 
 from __future__ import annotations
@@ -22,8 +23,15 @@ class BulkTable:
         constants = {"now": connection.ops.adapt_datetimefield_value(timezone.now()), **constants}
         concrete = model._meta.concrete_fields
         by_name = {f.attname: f for f in concrete}
-        # A primary key the rows do not give is left to the database (sequence, rowid).
-        others = [f for f in concrete if f.attname not in fields and not f.primary_key]
+        # A primary key the rows do not give is left to the database (sequence, rowid), and so
+        # is a column with a database default.
+        others = [
+            f
+            for f in concrete
+            if f.attname not in fields
+            and not f.primary_key
+            and f.db_default is models.NOT_PROVIDED
+        ]
         self.tail = tuple(_default(f, constants) for f in others)
         columns = [by_name[name].column for name in fields] + [f.column for f in others]
         quote = connection.ops.quote_name

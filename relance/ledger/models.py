@@ -122,14 +122,6 @@ class Company(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
-    def save(self, *args, **kwargs):
-        """A saved customer may have a new scenario or payer profile: the next steps of its
-        invoices are worked out again by the next run (see Invoice.dunning_next_on)."""
-        super().save(*args, **kwargs)
-        Invoice.objects.filter(customer_id=self.pk).exclude(
-            dunning_next_on=DUNNING_UNKNOWN
-        ).update(dunning_next_on=DUNNING_UNKNOWN)
-
 
 class Customer(models.Model):
     """A debtor account, identified by its auxiliary account code in the company's ledger."""
@@ -207,6 +199,13 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    def save(self, *args, **kwargs):
+        """A saved customer may have a new scenario or payer profile: the next steps of its
+        invoices are worked out again by the next run (see Invoice.dunning_next_on)."""
+        super().save(*args, **kwargs)
+        invoices = Invoice.objects.filter(customer_id=self.pk)
+        invoices.exclude(dunning_next_on=DUNNING_UNKNOWN).update(dunning_next_on=DUNNING_UNKNOWN)
 
 
 class Contact(models.Model):

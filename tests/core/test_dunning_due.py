@@ -1,4 +1,4 @@
-"""The candidate test the database runs before planning (relance.core.dunning_due) never
+"""The next step date the database keeps per item (relance.core.dunning_due) never
 drops a customer the planner would remind or report: planning only the customers it keeps
 gives the same reminders and the same exclusions."""
 
@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from relance.core.dunning import Hold, Promise, Sent
-from relance.core.dunning_due import Threshold, may_be_due, thresholds
+from relance.core.dunning import Channel, Hold, Promise, Scenario, Sent, Step
+from relance.core.dunning_due import NEVER, next_dates, next_due_on
 from relance.core.records import PayerProfile
 
 from .test_dunning import DEFAULTS, POLICY, SCENARIOS, customer, item, run
@@ -18,34 +18,44 @@ TODAY = date(2026, 3, 10)
 GOOD = DEFAULTS[PayerProfile.GOOD]
 
 
-def test_a_threshold_takes_the_smallest_offset_and_gap_above_the_level():
-    found = {(t.scenario_id, t.level): t for t in thresholds(SCENARIOS, TODAY)}
-    good_steps = GOOD.steps
-    first = found[(GOOD.id, 0)]
-    assert first.latest_due_on == TODAY - timedelta(days=min(s.offset_days for s in good_steps))
-    top = max(step.level for step in good_steps)
-    assert (GOOD.id, top) not in found  # every step had: never a candidate again
+def steps_at(offsets, gaps):
+    return Scenario(9, "s", tuple(
+        Step(level, f"step {level}", offset, gap, Channel.EMAIL, Decimal(0), False, False)
+        for level, (offset, gap) in enumerate(zip(offsets, gaps, strict=True), start=1)
+    ))  # fmt: skip
 
 
-def test_silent_scenarios_pass_once_overdue():
-    silent = DEFAULTS[PayerProfile.AUTOMATIC]
-    threshold = {(t.scenario_id, t.level): t for t in thresholds(SCENARIOS, TODAY)}[(silent.id, 0)]
-    assert may_be_due(TODAY - timedelta(days=1), 0, None, threshold)
-    assert not may_be_due(TODAY, 0, None, threshold)
+EXAMPLE = steps_at((-7, 5, 15), (0, 3, 7))
 
 
 @pytest.mark.parametrize(
-    ("due_on", "level", "last_on", "expected"),
+    ("level", "due_on", "last_on", "expected"),
     [
-        (date(2026, 3, 5), 1, date(2026, 3, 7), True),
-        (date(2026, 3, 6), 1, None, False),  # due too late for any step above 1
-        (date(2026, 3, 5), 1, date(2026, 3, 8), False),  # last step too recent for any gap
-        (date(2026, 3, 5), 3, None, False),  # no step above 3
+        (1, date(2026, 3, 5), date(2026, 3, 7), date(2026, 3, 10)),  # the module's example
+        (1, date(2026, 3, 5), date(2026, 3, 1), date(2026, 3, 10)),  # the offset decides
+        (1, date(2026, 3, 5), date(2026, 3, 9), date(2026, 3, 12)),  # the gap decides
+        (0, date(2026, 3, 5), None, date(2026, 2, 26)),  # the courteous reminder, 7 days before
+        (3, date(2026, 3, 5), date(2026, 3, 9), NEVER),  # every step had
     ],
 )
-def test_the_worked_example_of_the_module(due_on, level, last_on, expected):
-    threshold = Threshold(1, 1, date(2026, 3, 5), date(2026, 3, 7))
-    assert may_be_due(due_on, level, last_on, threshold if level == 1 else None) is expected
+def test_the_next_date_takes_the_smallest_offset_and_gap_above_the_level(
+    level, due_on, last_on, expected
+):
+    assert next_due_on(EXAMPLE, level, due_on, last_on) == expected
+
+
+def test_silent_scenarios_pass_the_day_after_the_due_date():
+    silent = DEFAULTS[PayerProfile.AUTOMATIC]
+    assert next_due_on(silent, 0, TODAY, None) == TODAY + timedelta(days=1)
+
+
+def test_credit_notes_never_pass_and_levels_come_from_what_was_sent():
+    owner = customer(1, PayerProfile.GOOD.value)
+    items = [item(1, 1, TODAY, "100"), item(2, 1, TODAY, "100", is_credit=True)]
+    sent = [Sent(1, 0, 1, TODAY - timedelta(days=9)), Sent(1, 0, 2, TODAY - timedelta(days=2))]
+    found = next_dates(items, [owner], SCENARIOS, sent, POLICY)
+    assert found[2] == NEVER
+    assert found[1] == next_due_on(GOOD, 2, TODAY, TODAY - timedelta(days=2))
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -77,22 +87,6 @@ def test_planning_only_the_candidates_changes_nothing(seed):
 
 
 def candidates(items, customers, sent):
-    """What the database query does, in Python: customers with an item passing the test."""
-    by_key = {(t.scenario_id, t.level): t for t in thresholds(SCENARIOS, TODAY)}
-    last = {}
-    for row in sent:
-        level, on = last.get(row.item_id, (0, None))
-        last[row.item_id] = (max(level, row.level), max(on or row.sent_on, row.sent_on))
-    profiles = {c.id: c for c in customers}
-    kept = set()
-    for i in items:
-        if i.is_credit:
-            continue
-        owner = profiles[i.customer_id]
-        scenario = (i.scenario_id or owner.scenario_id
-                    or POLICY.profile_scenarios.get(owner.payer_profile)
-                    or POLICY.default_scenario_id)  # fmt: skip
-        level, on = last.get(i.id, (0, None))
-        if may_be_due(i.due_on, level, on, by_key.get((scenario, level))):
-            kept.add(i.customer_id)
-    return kept
+    """What the database query does: customers with an item whose next date has come."""
+    dates = next_dates(items, customers, SCENARIOS, sent, POLICY)
+    return {i.customer_id for i in items if dates[i.id] <= TODAY}

@@ -1,12 +1,13 @@
 """The storing rules that no single file format owns: corrections, overlaps, number clashes."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from relance.imports.services import import_file
 from relance.ledger import services as ledger
-from relance.ledger.models import Allocation, Invoice, Payment
+from relance.ledger.models import DUNNING_UNKNOWN, Allocation, Invoice, Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +127,26 @@ def test_an_import_leaves_the_garbage_collector_as_it_found_it(company, tmp_path
     with pytest.raises(ImportFileError):
         import_file(company, "fec", broken)
     assert gc.isenabled()
+
+
+def test_corrections_make_the_next_dunning_step_unknown(company, tmp_path):
+    """The daily run reads only items whose next step date has come (Invoice.dunning_next_on):
+    a corrected due date or a customer's new payer profile must make the run look again."""
+    import_file(
+        company, "invoices", write(tmp_path, ["C1;Dupont;F1;15/01/2024;14/02/2024;100;;\n"])
+    )
+    known = date(2024, 3, 1)
+    Invoice.objects.update(dunning_next_on=known)  # what a run would have written
+    import_file(
+        company, "invoices", write(tmp_path, ["C1;Dupont;F1;15/01/2024;29/02/2024;100;;\n"])
+    )
+    assert Invoice.objects.get(number="F1").dunning_next_on == DUNNING_UNKNOWN
+
+    Invoice.objects.update(dunning_next_on=known)
+    customers = tmp_path / "clients.csv"
+    customers.write_text("Code client;Raison sociale;Profil payeur\nC1;Dupont;good\n")
+    import_file(company, "customers", customers)  # the same profile: nothing changes
+    assert Invoice.objects.get(number="F1").dunning_next_on == known
+    customers.write_text("Code client;Raison sociale;Profil payeur\nC1;Dupont;bad\n")
+    import_file(company, "customers", customers)
+    assert Invoice.objects.get(number="F1").dunning_next_on == DUNNING_UNKNOWN

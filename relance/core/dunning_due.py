@@ -43,14 +43,29 @@ NEVER = date(9999, 12, 31)
 
 def next_due_on(scenario: Scenario, level: int, due_on: date, last_on: date | None) -> date:
     """The first day a step of `scenario` may be due for an item at `level` (module doc)."""
+    return _next_on(_smallest_above(scenario, level), due_on, last_on)
+
+
+Smallest = tuple[int, int] | None  # (offset, gap) of the steps above a level; None: no step
+SILENT: Smallest = (1, 0)  # a silent scenario reports an item from the day after its due date
+
+
+def _smallest_above(scenario: Scenario, level: int) -> Smallest:
     if scenario.is_silent:
-        return due_on + timedelta(days=1)
+        return SILENT
     above = [step for step in scenario.steps if step.level > level]
     if not above:
+        return None
+    return min(step.offset_days for step in above), min(step.min_gap_days for step in above)
+
+
+def _next_on(smallest: Smallest, due_on: date, last_on: date | None) -> date:
+    if smallest is None:
         return NEVER
-    on = due_on + timedelta(days=min(step.offset_days for step in above))
-    if last_on is not None:
-        on = max(on, last_on + timedelta(days=min(step.min_gap_days for step in above)))
+    offset, gap = smallest
+    on = due_on + timedelta(days=offset)
+    if last_on is not None and smallest is not SILENT:
+        on = max(on, last_on + timedelta(days=gap))
     return on
 
 
@@ -66,12 +81,16 @@ def next_dates(
     by_customer = {customer.id: customer for customer in customers}
     by_id = {scenario.id: scenario for scenario in scenarios}
     reached = last_steps(sent)
+    smallest: dict[tuple[int, int], Smallest] = {}  # per scenario and level, worked out once
     found = {}
     for item in items:
         if item.is_credit:
             found[item.id] = NEVER
             continue
-        scenario = by_id[scenario_id_of(item, by_customer[item.customer_id], policy)]
+        scenario_id = scenario_id_of(item, by_customer[item.customer_id], policy)
         level, last_on = reached.get(item.id, (0, None))
-        found[item.id] = next_due_on(scenario, level, item.due_on, last_on)
+        key = (scenario_id, level)
+        if key not in smallest:
+            smallest[key] = _smallest_above(by_id[scenario_id], level)
+        found[item.id] = _next_on(smallest[key], item.due_on, last_on)
     return found

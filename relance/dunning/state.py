@@ -36,7 +36,7 @@ from relance.ledger.models import Company, Invoice
 from .convert import GIVEN
 from .models import DunningRun, ReminderEvent
 
-CHUNK = 5_000  # ids per UPDATE: far below the bound-parameter limits of both databases
+CHUNK = 5_000  # ids per statement
 
 
 def candidate_customers(company: Company, today: date) -> list[int]:
@@ -155,7 +155,16 @@ def keep(
 
 
 def _set_date(on: date, invoice_ids: list[int]) -> None:
-    """One UPDATE per date and chunk of ids: the dates of a run take few distinct values."""
-    for start in range(0, len(invoice_ids), CHUNK):
-        ids = invoice_ids[start : start + CHUNK]
-        Invoice.objects.filter(pk__in=ids).update(dunning_next_on=on)
+    """One UPDATE per date and chunk of ids (the dates of a day's run take few values), the
+    ids as one parameter: a JSON array on SQLite, an array on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        sql = "UPDATE ledger_invoice SET dunning_next_on = %s WHERE id = ANY(%s)"
+    else:
+        sql = (
+            "UPDATE ledger_invoice SET dunning_next_on = %s "
+            "WHERE id IN (SELECT value FROM json_each(%s))"
+        )
+    with connection.cursor() as cursor:
+        for start in range(0, len(invoice_ids), CHUNK):
+            ids = invoice_ids[start : start + CHUNK]
+            cursor.execute(sql, [on, ids if connection.vendor == "postgresql" else json.dumps(ids)])

@@ -23,6 +23,7 @@ class Action(StrEnum):
     MANAGE_SCENARIOS = "manage_scenarios"
     DUN = "dun"  # holds, disputes, promises to pay
     WRITE_NOTE = "write_note"  # internal notes on a customer, mentioning colleagues
+    RECEIVE_REPORTS = "receive_reports"  # the weekly e-mail report (relance.reports.weekly)
 
 
 ALLOWED: dict[Action, frozenset[str]] = {
@@ -35,6 +36,7 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.MANAGE_SCENARIOS: frozenset({Role.ADMIN, Role.MANAGER}),
     Action.DUN: frozenset({Role.ADMIN, Role.MANAGER, Role.COLLECTOR}),
     Action.WRITE_NOTE: frozenset(Role.values) - {Role.READ_ONLY},
+    Action.RECEIVE_REPORTS: frozenset({Role.ADMIN, Role.MANAGER}),
 }
 
 # Roles limited to the customers they collect from or sell to.

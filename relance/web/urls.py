@@ -26,6 +26,7 @@ from .views import (
 company_patterns = [
     path("agenda/", agenda.AgendaView.as_view(), name="agenda"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/report/", dashboard.WeeklyReportView.as_view(), name="dashboard_report"),
     path("scoring/", scoring.ScoringListView.as_view(), name="scoring"),
     path("scoring/compute/", scoring.ScoringComputeView.as_view(), name="scoring_compute"),
     path(

@@ -100,6 +100,7 @@ class Command(BaseCommand):
         try:
             if moment.time() >= self.run_at and self.last_run_on != moment.date():
                 self.run_dunning(moment)
+                self.weekly_reports(moment)
             if self.hours[0] <= moment.hour < self.hours[1]:
                 counts = send_pending(self.worker_id, should_stop=self.stopping.is_set)
                 if counts.claimed or counts.uncertain:
@@ -107,6 +108,13 @@ class Command(BaseCommand):
             api_tick(self.worker_id)  # webhooks, at any hour (relance.api.worker)
         except Exception:
             log.exception("%s: round failed, next round in a minute", self.worker_id)
+
+    def weekly_reports(self, moment: datetime) -> None:
+        """Each company's weekly report by e-mail to its managers, on the first daily run of
+        the week, once per company and week whatever the workers (relance.reports.weekly)."""
+        from relance.reports.weekly import send_due_reports
+
+        send_due_reports(lambda company: moment.astimezone(ZoneInfo(company.time_zone)).date())
 
     def run_dunning(self, moment: datetime) -> None:
         self.last_run_on = moment.date()

@@ -185,6 +185,7 @@ company_patterns = [
         reconciliation.AlertResolveView.as_view(),
         name="bank_alert_resolve",
     ),
+    path("", include("relance.api.urls")),  # API tokens and webhooks
 ]
 
 urlpatterns = [

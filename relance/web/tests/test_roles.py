@@ -4,6 +4,7 @@ from datetime import date
 
 from django.urls import URLResolver, get_resolver
 
+from relance.api.tests.role_cases import API_ROLE_CASES
 from relance.team.models import Role
 from relance.web import uploads
 from relance.web.views.imports import SESSION_KEY
@@ -674,6 +675,9 @@ ROLE_CASES += [
     RoleCase("risk_alert_seen", alert_seen_url, denied=W, expect=405),
     RoleCase("risk_alert_seen", alert_seen_url, "post", denied=W, allowed=C),
 ]
+
+# API tokens and webhooks: their cases live with relance.api.
+ROLE_CASES += API_ROLE_CASES
 
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)
 

@@ -481,6 +481,18 @@ ROLE_CASES += [
     RoleCase(
         "dashboard", lambda w: f"{base(w)}/dashboard/?as_of=2026-01-31&format=xlsx", allowed=C
     ),
+    RoleCase(
+        "dashboard", lambda w: f"{base(w)}/dashboard/?collector={w.other_collector.pk}", allowed=C
+    ),
+    # The weekly e-mail report: managers and administrators choose (POST only).
+    RoleCase(
+        "dashboard_report", lambda w: f"{base(w)}/dashboard/report/", denied=C,
+        allowed=Role.MANAGER, expect=405,
+    ),  # fmt: skip
+    RoleCase(
+        "dashboard_report", lambda w: f"{base(w)}/dashboard/report/", "post",
+        lambda w: {"weekly": "on", "language": "en"}, denied=C, allowed=Role.MANAGER,
+    ),  # fmt: skip
 ]
 
 

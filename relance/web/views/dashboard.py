@@ -11,11 +11,14 @@ figures come from the cache until the ledger changes (relance.reports.cache).
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from relance.reports import export, services
+from relance.reports import export, services, weekly
 from relance.reports.labels import (
     aging_rows,
     chart_data,
@@ -27,7 +30,7 @@ from relance.reports.labels import (
     kpi_rows,
     step_label,
 )
-from relance.team.access import PORTFOLIO_FIELD, companies_for
+from relance.team.access import PORTFOLIO_FIELD, Action, companies_for
 from relance.team.models import Role
 
 from ..forms import PAYER_PROFILES, members_of
@@ -112,8 +115,15 @@ class DashboardView(CompanyView):
             "is_filtered": any(form.filters().get(n) for n in FILTERS),
             "is_past": as_of < self.today,
             "companies": companies_for(self.request.user),
+            "report_form": self.report_form(),
             **bank_freshness_context(self.company, self.today),
         }
+
+    def report_form(self):
+        """Managers and administrators choose whether they receive the weekly report."""
+        if not self.can(Action.RECEIVE_REPORTS):
+            return None
+        return WeeklyReportForm(instance=weekly.subscription_of(self.membership))
 
     def portfolio(self):
         """None for the whole company (no customer filter at all: the fastest reading)."""
@@ -139,6 +149,31 @@ class DashboardView(CompanyView):
 
 
 FILTERS = ("collector", "sales_rep", "payer_profile")
+
+
+class WeeklyReportForm(forms.Form):
+    weekly = forms.BooleanField(label=_("Recevoir le rapport hebdomadaire par e-mail"),
+                                required=False)  # fmt: skip
+    language = forms.ChoiceField(label=_("Langue du rapport"), choices=settings.LANGUAGES)
+
+    def __init__(self, data=None, *, instance=None):
+        initial = {"weekly": instance.weekly, "language": instance.language} if instance else None
+        super().__init__(data, initial=initial)
+
+
+class WeeklyReportView(CompanyView):
+    """A manager's (or administrator's) choice about the weekly e-mail report (POST only)."""
+
+    action = Action.RECEIVE_REPORTS
+
+    def post(self, request):
+        form = WeeklyReportForm(request.POST)
+        if form.is_valid():
+            weekly.subscribe(self.membership, **form.cleaned_data)
+            messages.success(request, gettext("Rapport hebdomadaire : choix enregistré."))
+        else:
+            messages.error(request, gettext("Rapport hebdomadaire : langue inconnue."))
+        return redirect("dashboard", code=self.company.code)
 
 
 def _evolution_table(evolution) -> list[tuple]:

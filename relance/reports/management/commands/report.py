@@ -10,6 +10,7 @@ from relance.dunning.services import local_today
 from relance.ledger.models import Company
 from relance.reports import services
 from relance.reports.queries import currencies_of
+from relance.reports.weekly import send_weekly
 
 BUCKET_LABELS = {
     "not_due": "Non échu",
@@ -30,8 +31,10 @@ def parse_date(text: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Reports: receivables KPIs as of a date (aging, DSO, CEI, days to pay).\n"
-        "relance report kpis --company CODE [--as-of D] [--currency EUR] [--format json]"
+        "Reports: receivables KPIs as of a date (aging, DSO, CEI, days to pay), and the weekly\n"
+        "e-mail report to the managers.\n"
+        "relance report kpis --company CODE [--as-of D] [--currency EUR] [--format json]\n"
+        "relance report weekly --company CODE [--as-of D] [--format json]"
     )
 
     def add_arguments(self, parser):
@@ -41,12 +44,20 @@ class Command(BaseCommand):
         kpis.add_argument("--as-of", help="YYYY-MM-DD (default: today in the company's zone)")
         kpis.add_argument("--currency", default="", help="default: the company's currency")
         kpis.add_argument("--format", choices=["text", "json"], default="text")
+        weekly = actions.add_parser("weekly", help="e-mail the weekly report to the managers now")
+        weekly.add_argument("--company", required=True, help="company code")
+        weekly.add_argument("--as-of", help="YYYY-MM-DD (default: today in the company's zone)")
+        weekly.add_argument("--format", choices=["text", "json"], default="text")
 
-    def handle(self, *args, company, as_of, currency, format, **options):
+    def handle(self, *args, action, company, as_of, format, **options):
         target = Company.objects.filter(code=company).first()
         if target is None:
             raise CommandError(f"société inconnue : {company}")
         day = parse_date(as_of) if as_of else local_today(target)
+        if action == "weekly":
+            self._weekly(target, day, format)
+            return
+        currency = options["currency"]
         try:
             code = parse_currency(currency) if currency else target.currency
         except MoneyError as error:
@@ -59,6 +70,24 @@ class Command(BaseCommand):
         others = [c for c in currencies_of(target) if c != code]
         if others:
             self.stdout.write(f"Autres devises : {', '.join(others)} (--currency)")
+
+    def _weekly(self, company, day, format: str) -> None:
+        """Send the report now (the worker sends it once a week by itself); exit status 1
+        when nobody received it."""
+        outcome = send_weekly(company, day)
+        if format == "json":
+            result = {"as_of": day.isoformat(), "sent": outcome.sent, "refused": outcome.refused}
+            self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
+        else:
+            for address in outcome.sent:
+                self.stdout.write(f"envoyé à {address}")
+            for refusal in outcome.refused:
+                self.stdout.write(f"refusé : {refusal}")
+        if not outcome.sent:
+            raise CommandError(
+                "rapport envoyé à personne"
+                + ("" if outcome.refused else " : aucun responsable avec une adresse e-mail")
+            )
 
     def _table(self, company, kpis: Kpis) -> None:
         aging = kpis.aging

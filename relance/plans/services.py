@@ -119,14 +119,16 @@ def _check_collisions(typed, moved) -> None:
     for before, after in zip(typed, moved, strict=True):
         landed.setdefault(after.due_on, []).append(before.due_on)
     for day, sources in landed.items():
-        if len(set(sources)) > 1:
+        sources = sorted(set(sources))
+        if len(sources) > 1:
             raise ValidationError(
                 _(
-                    "Les échéances du %(dates)s tombent le même jour ouvré, le %(day)s "
-                    "(week-end ou jour férié reporté au jour ouvré suivant)."
+                    "Les échéances du %(first)s et du %(second)s tombent le même jour ouvré, "
+                    "le %(day)s (week-end ou jour férié reporté au jour ouvré suivant)."
                 )
                 % {
-                    "dates": " et du ".join(d.strftime("%d/%m/%Y") for d in sources),
+                    "first": sources[0].strftime("%d/%m/%Y"),
+                    "second": sources[1].strftime("%d/%m/%Y"),
                     "day": day.strftime("%d/%m/%Y"),
                 }
             )

@@ -115,3 +115,13 @@ def test_a_note_about_a_plan_from_its_choice_list(client, world):
     assert Note.objects.get().plan == plan
     response = client.post(notes_url(world), {"text": "x", "about": "plan:999999"})
     assert response.status_code == 200 and Note.objects.count() == 1
+
+
+def test_the_notes_and_the_plan_texts_speak_english_after_the_switch(client, world):
+    client.force_login(world.user(Role.MANAGER))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/c/acme/agenda/"})
+    page = client.get(notes_url(world)).content.decode()
+    assert "Add the note" in page and "Mention a colleague" in page and "No notes." in page
+    assert "Instalment reminder texts" in client.get("/c/acme/plan-texts/").content.decode()
+    response = client.post(notes_url(world), {"text": "@nobody"})
+    assert "@nobody: no colleague of that name has access" in response.content.decode()

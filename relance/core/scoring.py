@@ -23,8 +23,12 @@ TENTH = Decimal("0.1")
 
 WINDOW_DAYS = 365  # the history a score reads: the last twelve months
 RECENT_DAYS = 90  # the trend compares these last three months with the nine before
-LATE_GRACE_DAYS = 5  # a transfer takes a few days: paid within 5 days of the due date is on time
+LATE_GRACE_DAYS = (
+    7  # weekly payment runs and transfer days: within a week of the due date is on time
+)
 MIN_HISTORY = 3  # invoices settled or overdue in the window before a profile is suggested
+LATE_DAYS = 10  # more days late than this on average: negligent
+VERY_LATE_DAYS = 45  # more than this: bad payer
 LIMIT_LEVELS = (50, 70, 90)  # credit-limit use (%) that raises an alert when crossed
 SHARP_DROP_POINTS = 15  # a score this far below its best of the last DROP_WINDOW_DAYS
 DROP_WINDOW_DAYS = 30
@@ -44,16 +48,16 @@ class Factor(StrEnum):
 # Points a factor takes off at most, and the measure at which it takes them all (linear from
 # zero up to it). Credit use counts from 50 % of the limit: below, nothing is taken off.
 WEIGHTS: dict[Factor, int] = {
-    Factor.DAYS_LATE: 30,
+    Factor.DAYS_LATE: 40,
     Factor.TREND: 10,
     Factor.LATE_SHARE: 20,
     Factor.DISPUTES: 10,
     Factor.BROKEN_PROMISES: 10,
-    Factor.REMINDERS: 10,
-    Factor.CREDIT_USE: 10,
+    Factor.REMINDERS: 5,
+    Factor.CREDIT_USE: 5,
 }
 FULL_AT: dict[Factor, Decimal] = {
-    Factor.DAYS_LATE: Decimal(60),  # days, amount-weighted
+    Factor.DAYS_LATE: Decimal(90),  # days, amount-weighted
     Factor.TREND: Decimal(30),  # days later than before
     Factor.LATE_SHARE: ONE,  # every invoice late
     Factor.DISPUTES: Decimal("0.2"),  # one invoice in five disputed
@@ -62,6 +66,7 @@ FULL_AT: dict[Factor, Decimal] = {
     Factor.CREDIT_USE: Decimal("0.5"),  # from 50 % to 100 % of the limit
 }
 CREDIT_USE_FROM = Decimal("0.5")
+HALF = Decimal("0.5")
 
 
 @dataclass(frozen=True)
@@ -182,10 +187,10 @@ class Score:
 def score(history: History) -> Score:
     """The score of a customer with its contributions, suggested profile and credit-limit level.
 
-    Example: 15 days late on average (30 x 15/60 = 7.5 points), 6 days later than before
-    (10 x 6/30 = 2), one invoice in four late (20 x 0.25 = 5), 10 % disputed (10 x 0.1/0.2 =
-    5), one broken promise (5), 0.4 reminder per invoice (10 x 0.4/2 = 2), 75 % of the credit
-    limit used (10 x 0.25/0.5 = 5): 31.5 points off, score 68.5, shown 69."""
+    Example: 15 days late on average (40 x 15/90 = 6.67, 6.7 points), 6 days later than
+    before (10 x 6/30 = 2), one invoice in four late (20 x 0.25 = 5), 10 % disputed (10 x
+    0.1/0.2 = 5), one broken promise (5), 0.4 reminder per invoice (5 x 0.4/2 = 1), 78 % of the
+    credit limit used (5 x 0.28/0.5 = 2.8): 27.5 points off, score 72.5, shown 73."""
     contributions = tuple(_contributions(history))
     lost = sum((c.points for c in contributions), ZERO)
     total = int((Decimal(100) - lost).quantize(ONE, rounding=ROUND_HALF_UP))
@@ -214,7 +219,7 @@ def _contributions(history: History) -> list[Contribution]:
 
 
 def _credit(outstanding: Decimal, credit_limit: Decimal | None) -> Contribution:
-    """Nothing off up to 50 % of the limit, all 10 points from 100 %; a zero limit grants no
+    """Nothing off up to 50 % of the limit, all its points from 100 %; a zero limit grants no
     credit, so any debt takes them all."""
     use = credit_use(outstanding, credit_limit)
     if credit_limit == 0 and outstanding > 0:
@@ -295,12 +300,12 @@ def _with_history(test: Callable[[History], bool]) -> Callable[[History], bool]:
 
 def _very_late(h: History) -> bool:
     days = h.days_late()
-    return days is not None and days > 30
+    return days is not None and days > VERY_LATE_DAYS
 
 
 def _late(h: History) -> bool:
     days, share = h.days_late(), h.late_share()
-    return (days is not None and days > 7) or (share is not None and share >= Decimal("0.5"))
+    return (days is not None and days > LATE_DAYS) or (share is not None and share >= HALF)
 
 
 P = PayerProfile

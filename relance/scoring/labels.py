@@ -33,10 +33,10 @@ RULES = {
     core.Rule.PUBLIC_BODY: gettext_lazy(
         "acheteur public (SIREN commençant par 1 ou 2, ou déjà au profil administratif)"
     ),
-    core.Rule.VERY_LATE: gettext_lazy("plus de 30 jours de retard en moyenne"),
+    core.Rule.VERY_LATE: gettext_lazy("plus de 45 jours de retard en moyenne"),
     core.Rule.BROKEN_PROMISES: gettext_lazy("au moins 2 promesses non tenues en 12 mois"),
     core.Rule.LATE: gettext_lazy(
-        "plus de 7 jours de retard en moyenne, ou la moitié des factures en retard"
+        "plus de 10 jours de retard en moyenne, ou la moitié des factures en retard"
     ),
     core.Rule.ON_TIME: gettext_lazy("paie à l'échéance"),
     core.Rule.TOO_LITTLE_HISTORY: gettext_lazy(

@@ -149,7 +149,8 @@ def _overdue(company: Company, start: date, today: date):
 
 def _events(company: Company, start: date, today: date):
     """Disputes opened, promises broken and reminders sent about overdue amounts, in the
-    window (a dispute by the company's calendar day it was opened)."""
+    window (a dispute by the company's calendar day it was opened), and the invoices an
+    import flagged as disputed."""
     zone = ZoneInfo(company.time_zone)
     opened = Q(
         opened_at__gte=datetime.combine(start + timedelta(days=1), time.min, tzinfo=zone),
@@ -171,10 +172,25 @@ def _events(company: Company, start: date, today: date):
             planned_on__lte=today,
         ),
     }
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    queries["flagged"] = _flagged_disputes(company, start)
     for name, rows in queries.items():
         counts = rows.values("customer_id").annotate(n=Count("pk")).order_by()
-        for row in counts.values_list("customer_id", "n"):
-            yield row[0], {name: row[1]}
+        for customer_id, count in counts.values_list("customer_id", "n"):
+            totals[customer_id]["disputes" if name == "flagged" else name] += count
+    for customer_id, counts in totals.items():
+        yield customer_id, dict(counts)
+
+
+def _flagged_disputes(company: Company, start: date):
+    """Invoices flagged "en litige" by an import (open, or issued in the window) that no
+    Dispute record covers: a dispute the source system knew of."""
+    recorded = Dispute.objects.filter(invoice=OuterRef("pk"))
+    return (
+        Invoice.objects.filter(company=company, is_disputed=True, is_credit=False)
+        .filter(Q(open_amount__gt=0) | Q(issued_on__gt=start))
+        .exclude(Exists(recorded))
+    )
 
 
 def _payments(company: Company, start: date, today: date):

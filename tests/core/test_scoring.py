@@ -7,6 +7,7 @@ import pytest
 
 from relance.core.records import PayerProfile as P
 from relance.core.scoring import (
+    WEIGHTS,
     Alert,
     AlertKind,
     Delays,
@@ -32,7 +33,7 @@ def delays(amount, average) -> Delays:
 
 # The docstring's example: 20 invoices judged (16 settled, 4 open past the grace), 5 of them
 # late; 15 days late on average, 18 lately against 12 before; 2 disputes, 1 broken promise,
-# 8 reminders; 7,500 owed on a 10,000 limit.
+# 8 reminders; 7,800 owed on a 10,000 limit.
 EXAMPLE = History(
     settled=delays(8000, "11.25"),  # 90,000 weighted days
     settled_recent=delays(3000, 10),
@@ -46,7 +47,7 @@ EXAMPLE = History(
     reminders=8,
     payments=16,
     days_since_payment=5,
-    outstanding=D(7500),
+    outstanding=D(7800),
     credit_limit=D(10000),
 )
 GOOD = History(
@@ -87,45 +88,30 @@ WORST = History(
     ("history", "expected_score", "points"),
     [
         (History(), 100, {}),
-        # 7.5 + 2 + 5 + 5 + 5 + 2 + 5 = 31.5 -> 68.5, half up -> 69
+        # 6.7 + 2 + 5 + 5 + 5 + 1 + 2.8 = 27.5 -> 72.5, half up -> 73
         (
             EXAMPLE,
-            69,
+            73,
             {
-                Factor.DAYS_LATE: "7.5",
-                Factor.TREND: "2.0",
-                Factor.LATE_SHARE: "5.0",
-                Factor.DISPUTES: "5.0",
-                Factor.BROKEN_PROMISES: "5.0",
-                Factor.REMINDERS: "2.0",
-                Factor.CREDIT_USE: "5.0",
+                Factor.DAYS_LATE: "6.7",  # 40 x 15/90 = 6.67
+                Factor.TREND: "2.0",  # 10 x 6/30
+                Factor.LATE_SHARE: "5.0",  # 20 x 5/20
+                Factor.DISPUTES: "5.0",  # 10 x 0.1/0.2
+                Factor.BROKEN_PROMISES: "5.0",  # 10 x 1/2
+                Factor.REMINDERS: "1.0",  # 5 x 0.4/2
+                Factor.CREDIT_USE: "2.8",  # 5 x (0.78 - 0.5)/0.5
             },
         ),
-        # 30 x 2/60 = 1; trend 0; 20 x 1/12 = 1.67 -> 1.7: 97.3 -> 97
-        (GOOD, 97, {Factor.DAYS_LATE: "1.0", Factor.LATE_SHARE: "1.7"}),
-        # 30 x 20/60 = 10; 20 x 0.8 = 16; 10 x 0.6/2 = 3: 71
+        # 40 x 2/90 = 0.89 -> 0.9; trend 0; 20 x 1/12 = 1.67 -> 1.7: 97.4 -> 97
+        (GOOD, 97, {Factor.DAYS_LATE: "0.9", Factor.LATE_SHARE: "1.7"}),
+        # 40 x 20/90 = 8.89 -> 8.9; 20 x 0.8 = 16; 5 x 0.6/2 = 1.5: 26.4 -> 73.6 -> 74
         (
             NEGLIGENT,
-            71,
-            {Factor.DAYS_LATE: "10.0", Factor.LATE_SHARE: "16.0", Factor.REMINDERS: "3.0"},
-        ),  # fmt: skip
-        # every factor at its weight
-        (
-            WORST,
-            0,
-            {
-                factor: str(weight) + ".0"
-                for factor, weight in {
-                    Factor.DAYS_LATE: 30,
-                    Factor.TREND: 10,
-                    Factor.LATE_SHARE: 20,
-                    Factor.DISPUTES: 10,
-                    Factor.BROKEN_PROMISES: 10,
-                    Factor.REMINDERS: 10,
-                    Factor.CREDIT_USE: 10,
-                }.items()
-            },
-        ),  # fmt: skip
+            74,
+            {Factor.DAYS_LATE: "8.9", Factor.LATE_SHARE: "16.0", Factor.REMINDERS: "1.5"},
+        ),
+        # every factor at its weight (40 + 10 + 20 + 10 + 10 + 5 + 5 = 100)
+        (WORST, 0, {factor: f"{weight}.0" for factor, weight in WEIGHTS.items()}),
     ],
     ids=["no history", "example", "good", "negligent", "worst"],
 )
@@ -145,7 +131,7 @@ def test_contributions_carry_their_measure():
     assert values[Factor.DISPUTES] == D("0.1")
     assert values[Factor.BROKEN_PROMISES] == 1
     assert values[Factor.REMINDERS] == D("0.4")
-    assert values[Factor.CREDIT_USE] == D("0.75")
+    assert values[Factor.CREDIT_USE] == D("0.78")
 
 
 def test_without_history_the_measures_are_undefined_not_zero():
@@ -168,11 +154,11 @@ def test_an_improving_trend_takes_nothing_off():
     ("outstanding", "limit", "points"),
     [
         ("5000", "10000", "0"),  # up to 50 %: nothing
-        ("6000", "10000", "2.0"),  # 10 x 0.1/0.5
-        ("10000", "10000", "10.0"),
-        ("20000", "10000", "10.0"),  # at most the weight
+        ("6000", "10000", "1.0"),  # 5 x 0.1/0.5
+        ("10000", "10000", "5.0"),
+        ("20000", "10000", "5.0"),  # at most the weight
         ("-300", "10000", "0"),  # a credit balance
-        ("1", "0", "10"),  # no credit granted: any debt takes it all
+        ("1", "0", "5"),  # no credit granted: any debt takes it all
         ("0", "0", "0"),
         ("5000", None, "0"),  # no limit set
     ],
@@ -246,19 +232,20 @@ def history(**fields) -> History:
         (history(judged=20, disputes=2), P.DISPUTE_PRONE, Rule.DISPUTES),  # 10 %
         (history(judged=21, disputes=2), P.GOOD, Rule.ON_TIME),  # 9.5 %
         (history(judged=3, disputes=1), P.GOOD, Rule.ON_TIME),  # a single dispute
-        (history(days=45, is_public_body=True), P.ADMINISTRATIVE, Rule.PUBLIC_BODY),
+        (history(days=60, is_public_body=True), P.ADMINISTRATIVE, Rule.PUBLIC_BODY),
         (  # a person said so: slow, but by its procedures
-            history(days=45, payer_profile="administrative"),
+            history(days=60, payer_profile="administrative"),
             P.ADMINISTRATIVE,
             Rule.PUBLIC_BODY,
         ),
         (history(judged=2, is_public_body=True), None, Rule.TOO_LITTLE_HISTORY),
-        (history(days=31), P.BAD, Rule.VERY_LATE),
-        (history(days=30), P.NEGLIGENT, Rule.LATE),
+        (history(days=46), P.BAD, Rule.VERY_LATE),
+        (history(days=45), P.NEGLIGENT, Rule.LATE),
+        (history(days=11), P.NEGLIGENT, Rule.LATE),
+        (history(days=10), P.GOOD, Rule.ON_TIME),
         (history(judged=0, broken_promises=2), P.BAD, Rule.BROKEN_PROMISES),
-        (history(days=8), P.NEGLIGENT, Rule.LATE),
         (history(days=3, settled_late_count=5), P.NEGLIGENT, Rule.LATE),  # half late
-        (history(days=7, settled_late_count=4), P.GOOD, Rule.ON_TIME),
+        (history(days=10, settled_late_count=4), P.GOOD, Rule.ON_TIME),
         (history(judged=3), P.GOOD, Rule.ON_TIME),
         (history(judged=2), None, Rule.TOO_LITTLE_HISTORY),
     ],

@@ -48,7 +48,7 @@ def test_credit_check_answers_with_the_figures_behind_the_decision(book):
         "credit_limit": "5000.00",
         "available": "2500.00",
         "limit_use": 50.0,
-        "score": 63,
+        "score": 65,
         "decision": "ok",
     }
 
@@ -135,7 +135,7 @@ def test_accepting_changes_the_profile_and_records_who_and_when(suggested):
     suggested.refresh_from_db()
     assert suggested.payer_profile == "negligent"
     assert (decision.previous_profile, decision.suggested_profile) == ("good", "negligent")
-    assert (decision.is_accepted, decision.decided_by, decision.score) == (True, manager, 63)
+    assert (decision.is_accepted, decision.decided_by, decision.score) == (True, manager, 65)
     assert decision.decided_at is not None
     assert pending_suggestion(suggested, Score.objects.get(customer=suggested)) == ""
 

@@ -123,3 +123,13 @@ def test_the_run_sends_the_companys_own_text_in_its_language_and_the_default_in_
     assert "À régler : 300,00\xa0€ (2 novembre 2026)." in french.body_text
     english = Reminder.objects.get(customer__code="EN1")
     assert english.subject == "Plans SAS — Payment plan: next instalment on 20 Nov 2026"
+
+
+def test_a_kept_text_that_no_longer_renders_gives_way_to_the_default(company):
+    plan_for(company, "FR1", "fr")
+    InstalmentTemplate.objects.create(  # written around the check, as an old row could be
+        company=company, kind="before", language="fr", subject="{% if %}", body="x"
+    )
+    dunning.run_dunning(company, FIRST - timedelta(days=5))
+    reminder = Reminder.objects.get(customer__code="FR1")
+    assert reminder.subject == "Plans SAS — Échéancier : prochaine échéance le 20/11/2026"

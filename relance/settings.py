@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "relance.plans",
     "relance.evidence",
     "relance.notes",
+    "relance.portal",
     "relance.api",
     "ninja",  # its templates and static files: the API docs page without any CDN
 ]
@@ -215,6 +216,33 @@ AR24_API_URL = os.environ.get("AR24_API_URL", "https://app.ar24.fr/api")  # sand
 AR24_TOKEN = os.environ.get("AR24_TOKEN", "")
 AR24_PRIVATE_KEY = os.environ.get("AR24_PRIVATE_KEY", "")
 AR24_USER_ID = os.environ.get("AR24_USER_ID", "")  # the sender's AR24 account
+
+# The debtor's self-service page (relance/portal/): each reminder carries a new link to it,
+# RELANCE_PUBLIC_URL + /p/<token>/ (no RELANCE_PUBLIC_URL: no link is sent). The company's
+# own rules ("Espace client" settings page) start from these defaults.
+RELANCE_PORTAL_LINK_DAYS = int(os.environ.get("RELANCE_PORTAL_LINK_DAYS", "60"))
+RELANCE_PORTAL_PROMISE_MAX_DAYS = int(os.environ.get("RELANCE_PORTAL_PROMISE_MAX_DAYS", "30"))
+RELANCE_PORTAL_PLAN_MAX_INSTALMENTS = int(
+    os.environ.get("RELANCE_PORTAL_PLAN_MAX_INSTALMENTS", "6")
+)
+RELANCE_PORTAL_CLAIM_HOLD_DAYS = int(os.environ.get("RELANCE_PORTAL_CLAIM_HOLD_DAYS", "7"))
+# Per client IP address and window: requests to /p/..., and wrong, expired or revoked links;
+# beyond either, 429. Counted in Django's cache (per process unless CACHES is shared).
+RELANCE_PORTAL_RATE_WINDOW = int(os.environ.get("RELANCE_PORTAL_RATE_WINDOW", "900"))
+RELANCE_PORTAL_RATE_REQUESTS = int(os.environ.get("RELANCE_PORTAL_RATE_REQUESTS", "300"))
+RELANCE_PORTAL_RATE_FAILURES = int(os.environ.get("RELANCE_PORTAL_RATE_FAILURES", "10"))
+# Files a debtor attaches: PDF, PNG or JPEG (checked by content), this size and count at most.
+RELANCE_PORTAL_UPLOAD_MAX_BYTES = int(
+    os.environ.get("RELANCE_PORTAL_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
+)
+RELANCE_PORTAL_UPLOAD_MAX_FILES = int(os.environ.get("RELANCE_PORTAL_UPLOAD_MAX_FILES", "5"))
+# Card and SEPA debit payments through Stripe Checkout: without a secret key the button is
+# not shown. The webhook (RELANCE_PUBLIC_URL + /hooks/payments/stripe/) is checked with
+# STRIPE_WEBHOOK_SECRET.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_URL = os.environ.get("STRIPE_API_URL", "https://api.stripe.com/v1")
+RELANCE_PAYMENT_TIMEOUT = int(os.environ.get("RELANCE_PAYMENT_TIMEOUT", "20"))
 
 # REST API (relance/api/): requests per token and window ("600/min"; empty: no limit), counted
 # in Django's cache (per process unless CACHES is shared).

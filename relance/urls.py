@@ -4,11 +4,16 @@ from django.urls import include, path
 
 from relance.api.api import api
 from relance.dunning import hooks
+from relance.portal import urls as portal
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Providers' callbacks: signed by the provider, outside the company pages.
     path("hooks/sms/twilio/<int:pk>/", hooks.twilio_status, name="sms_status_twilio"),
+    *portal.hook_patterns,
+    # The debtor's self-service pages: no login, a link's token instead.
+    *portal.debtor_patterns,
+    path("c/<slug:code>/", include(portal.company_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("relance.web.urls")),

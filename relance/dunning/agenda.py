@@ -47,6 +47,7 @@ KINDS = {
     "mentions": gettext_lazy("Mentions"),
     "limitation": gettext_lazy("Prescription proche"),
     "failures": gettext_lazy("Échecs d'envoi"),
+    "self_service": gettext_lazy("Demandes de l'espace client"),
     "risk_alerts": gettext_lazy("Alertes de risque"),
 }
 
@@ -439,6 +440,18 @@ class Work:
         from relance.scoring.agenda import alert_entries
 
         return alert_entries(self, rows)
+
+    # --- What debtors did on their page (relance.portal, which reads this module) ---------------
+
+    def self_service(self) -> QuerySet:
+        from relance.portal.agenda import open_actions
+
+        return open_actions(self)
+
+    def self_service_entries(self, rows) -> list[Entry]:
+        from relance.portal.agenda import action_entries
+
+        return action_entries(self, rows)
 
 
 def _attempts(reminder: Reminder) -> str:

@@ -136,6 +136,7 @@ def reminder_context(reminder: Reminder, language: str | None = None) -> dict:
         penalties=reminder.mentions_penalties and not customer.is_consumer,
         step={"name": reminder.step_name, "level": reminder.level},
         customer=customer,
+        link=SelfServiceLink(reminder),
     )
 
 
@@ -240,7 +241,7 @@ def _items_html(context: dict, overdue_only: bool) -> str:
 
 
 def _context(
-    company, parties, lines, *, today, language, totals, penalties, step, customer=None
+    company, parties, lines, *, today, language, totals, penalties, step, customer=None, link=""
 ) -> dict:
     labels, (total, overdue_total, currency) = _LABELS[language], totals
     lines = sorted(lines, key=lambda i: (i.is_credit, i.due_on >= today, i.due_on, i.number))
@@ -264,9 +265,26 @@ def _context(
             "days_late": max((item["days_late"] for item in items), default=0),
             "date": format_date(today, _DATE_FORMATS[language][1]),
             "step": step,
-            "self_service_url": "",  # the self-service page is a later issue
+            "self_service_url": link,
             **_penalties(company, overdue, today, currency, penalties, language, customer),
         }
+
+
+class SelfServiceLink:
+    """The reminder's link to the debtor's page (relance.portal.links), issued the first time
+    a text shows it: a letter's layout or a call sheet that never prints it issues none, and
+    the sender issues those of a batch in one INSERT beforehand."""
+
+    def __init__(self, reminder: Reminder) -> None:
+        self.reminder = reminder
+
+    def __str__(self) -> str:
+        from relance.portal.links import link_for  # the portal app builds on this one
+
+        return link_for(self.reminder)
+
+    def __bool__(self) -> bool:
+        return bool(str(self))
 
 
 def _item(line: _Line, today: date, language: str) -> dict:

@@ -405,6 +405,7 @@ class _Context:
         )
         self.unallocated = {(customer, currency): total for customer, currency, total in rows}
         self.instalment_reminders = _instalment_reminders(reminders)
+        _issue_links([r for r in reminders if not r.subject])
         companies = {r.company_id: r.company for r in reminders}
         self.stale = {
             pk
@@ -467,6 +468,14 @@ def _instalment_reminders(reminders: list[Reminder]) -> set[int]:
 
     notices = InstalmentNotice.objects.filter(reminder_id__in=[r.pk for r in reminders])
     return set(notices.values_list("reminder_id", flat=True))
+
+
+def _issue_links(reminders: list[Reminder]) -> None:
+    """The links to the debtor's page that the texts rendered for this batch will carry,
+    one per reminder, written in one INSERT for the batch (relance.portal.links)."""
+    from relance.portal.links import issue_links  # the portal app builds on this one
+
+    issue_links(reminders)
 
 
 def is_thanks(reminder: Reminder) -> bool:

@@ -101,6 +101,11 @@ def letter_context(reminder: Reminder, today: date) -> dict:
         text = " ".join(block.get("text", "") for block in context["blocks"])
         context["states_consequences"] = any(words in text for words in _CONSEQUENCES)
         context["states_article"] = "1344" in text
+    debits = [row.invoice.number for row in reminder.listed_items() if not row.invoice.is_credit]
+    amount = context.get("claim_amount", reminder.amount)
+    context["epc_qr"] = _epc_qr(
+        reminder.company, amount, reminder.currency, variables["payment_reference"], debits
+    )
     return context
 
 
@@ -176,6 +181,7 @@ def notice_claim(reminder: Reminder, today: date) -> dict:
         "claim_interest": money(claim.total_interest, currency),
         "claim_indemnity": money(claim.total_indemnity, "EUR"),
         "claim_total": money(claim.total - credits, currency),
+        "claim_amount": claim.total - credits,
         "claim_unconfirmed": bool(claim.unconfirmed),
         "interest_rate": _rate(reminder, today),
         "deadline_days": NOTICE_DAYS,
@@ -246,6 +252,7 @@ def statement_context(customer: Customer, today: date, currency: str = "") -> di
         (i.open_amount for i in items if not i.is_credit and i.due_on < today), Decimal(0)
     )
     debits = [i for i in items if not i.is_credit]
+    reference = _reference(debits[0].number) if len(debits) == 1 else ""
     return {
         **_parties(customer.company, customer, today, language),
         "kind": "statement",
@@ -254,8 +261,55 @@ def statement_context(customer: Customer, today: date, currency: str = "") -> di
         "total_credit": money(credit, currency),
         "balance": money(debit - credit, currency),
         "overdue": money(overdue, currency),
-        "payment_reference": _reference(debits[0].number) if len(debits) == 1 else "",
+        "payment_reference": reference,
+        "epc_qr": _epc_qr(
+            customer.company, debit - credit, currency, reference, [i.number for i in debits]
+        ),
     }
+
+
+def invoice_copy_pdf(invoice: Invoice, today: date) -> bytes:
+    """A summary of one invoice for a debtor whose original PDF the ledger lacks (the
+    self-service page): its dates and amounts, what it still owes, and how to pay it. It
+    says it does not replace the invoice."""
+    customer = invoice.customer
+    with translation.override(_language(customer.language)):
+        return render_pdf("letters/invoice_copy.html", invoice_copy_context(invoice, today))
+
+
+def invoice_copy_context(invoice: Invoice, today: date) -> dict:
+    language = _language(invoice.customer.language)
+    short = _DATE_FORMATS[language][0]
+    from relance.portal.transfer import reference_of  # an e-invoice's own RF reference first
+
+    currency = invoice.currency
+    reference = reference_of(invoice)
+    return {
+        **_parties(invoice.company, invoice.customer, today, language),
+        "kind": "invoice_copy",
+        "invoice": invoice,
+        "issued_on": format_date(invoice.issued_on, short),
+        "due_on": format_date(invoice.due_on, short),
+        "days_late": max(0, (today - invoice.due_on).days) if not invoice.is_credit else 0,
+        "amount": money(invoice.amount, currency),
+        "amount_excl_tax": money(invoice.amount_excl_tax, currency)
+        if invoice.amount_excl_tax is not None
+        else "",
+        "settled": money(invoice.amount - invoice.open_amount, currency),
+        "open_amount": money(invoice.open_amount, currency),
+        "payment_reference": reference if invoice.open_amount > 0 else "",
+        "epc_qr": _epc_qr(invoice.company, invoice.open_amount, currency, reference, [])
+        if invoice.open_amount > 0 and not invoice.is_credit
+        else "",
+    }
+
+
+def _epc_qr(company, amount: Decimal, currency: str, reference: str, numbers: list[str]) -> str:
+    """The EPC QR code of the bank transfer the document asks for (relance.portal.transfer:
+    the same code as on the debtor's page), "" when none can be drawn."""
+    from relance.portal.transfer import qr_for  # the portal app builds on this one
+
+    return qr_for(company, amount, currency, reference, numbers, _("Factures"))
 
 
 def _parties(company, customer: Customer, today: date, language: str) -> dict:

@@ -5,6 +5,7 @@ from datetime import date
 from django.urls import URLResolver, get_resolver
 
 from relance.api.tests.role_cases import API_ROLE_CASES
+from relance.portal.tests.roles import PORTAL_ROLE_CASES
 from relance.team.models import Role
 from relance.web import uploads
 from relance.web.views.imports import SESSION_KEY
@@ -690,6 +691,9 @@ ROLE_CASES += [
 
 # API tokens and webhooks: their cases live with relance.api.
 ROLE_CASES += API_ROLE_CASES
+
+# The debtors' self-service pages, the company's side: their cases live with relance.portal.
+ROLE_CASES += PORTAL_ROLE_CASES
 
 test_every_view_follows_the_role_rules = role_test(ROLE_CASES)
 

@@ -563,7 +563,9 @@ def customer_timeline(customer) -> list[TimelineEntry]:
         )
         for h in Hold.objects.filter(customer=customer).select_related("invoice")
     ]
-    return entries + _imports(customer) + _notes(customer)
+    from relance.portal.timeline import debtor_entries  # what the debtor did on their page
+
+    return entries + _imports(customer) + _notes(customer) + debtor_entries(customer)
 
 
 def _notes(customer) -> list[TimelineEntry]:

@@ -192,6 +192,7 @@ def preview(reminder: Reminder, unit_cost: Decimal | None = None) -> Preview:
     body = reminder.body_text
     if not body:
         draft = copy.copy(reminder)  # render without touching the reminder shown
+        draft._portal_preview = True  # a self-service link of the real length, none issued
         body = render_reminder(draft)[1]
     text = sms_text(body)
     cost = settings.RELANCE_SMS_UNIT_COST_EUR if unit_cost is None else unit_cost

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from relance.api.api import api
+from relance.api import api
 from relance.dunning import hooks
 from relance.portal import urls as portal
 
@@ -15,7 +15,7 @@ urlpatterns = [
     *portal.debtor_patterns,
     path("c/<slug:code>/", include(portal.company_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
+    path("api/v1/", api.urls()),
     path("", include("relance.web.urls")),
 ]
 

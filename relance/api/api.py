@@ -4,6 +4,10 @@ CDN)."""
 
 from __future__ import annotations
 
+import functools
+
+from django.urls import URLPattern, re_path
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.openapi.docs import Swagger
 
@@ -50,18 +54,43 @@ COMPANY_ROUTERS: list[Router] = [
     reports.router,
 ]
 
+# Every POST and PATCH: one transaction, and idempotency keys (relance.api.idempotency).
+api.add_decorator(atomic_write, mode="view")
 api.add_router("/", account.router)
 for company_router in COMPANY_ROUTERS:
     api.add_router("/companies/{company}/", company_router)
 
 
-def _writes_are_atomic(routers: list[Router]) -> None:
-    """Every POST and PATCH: one transaction, and idempotency keys (relance.api.idempotency)."""
-    for router in routers:
-        for path_view in router.path_operations.values():
-            for operation in path_view.operations:
-                if set(operation.methods) & {"POST", "PATCH"}:
-                    operation.run = atomic_write(operation.run)
+def _json_errors(view):
+    """Ninja answers a method the path does not take with a plain-text 405: ours is JSON."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").endswith("json"):
+            allowed = response.get("Allow", "")
+            message = _("Méthode %(method)s refusée ici (acceptées : %(allowed)s).") % {
+                "method": request.method,
+                "allowed": allowed,
+            }
+            error = errors.error_response(405, "method_not_allowed", message)
+            error["Allow"] = allowed
+            return error
+        return response
+
+    return wrapper
 
 
-_writes_are_atomic([account.router, *COMPANY_ROUTERS])
+def _not_found(request, rest: str = ""):
+    return errors.error_response(
+        404, "not_found", _("Adresse inconnue de l'API : %(path)s") % {"path": request.path}
+    )
+
+
+def urls():
+    """/api/v1/'s URL patterns: ninja's, JSON errors for a wrong method or an unknown path."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = _json_errors(pattern.callback)
+    return [*patterns, re_path(r"^(?P<rest>.*)$", _not_found)], app_name, namespace

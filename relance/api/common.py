@@ -79,6 +79,11 @@ def _url(request: HttpRequest, limit: int, offset: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
+def cents(value: Decimal | None) -> Decimal | None:
+    """An amount computed by a query or a sum, with its two decimals as the ledger's own."""
+    return None if value is None else value.quantize(Decimal("0.01"))
+
+
 def form_data(values: dict) -> dict:
     """Schema values as a Django form reads them from a browser: text, lists kept."""
     data = {}

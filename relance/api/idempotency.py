@@ -26,14 +26,18 @@ from .errors import IdempotencyMismatch, Invalid, error_response
 from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
+WRITES = ("POST", "PATCH")
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
 def atomic_write(run):
-    """Wrap ninja's `Operation.run` of a POST or PATCH (see `ninja.decorators.decorate_view`)."""
+    """Wrap ninja's `Operation.run` (a "view" decorator of the whole API): POST and PATCH run
+    atomically, with their idempotency key; other methods pass through."""
 
     @functools.wraps(run)
     def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.method not in WRITES:
+            return run(request, *args, **kwargs)
         key = request.headers.get(HEADER)
         token = token_of(request) if key is not None else None
         if token is None:  # no key, or no valid token (ninja answers 401 then)

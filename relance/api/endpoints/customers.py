@@ -15,7 +15,18 @@ from relance.team.access import Action
 from relance.web.forms import ContactForm, CustomerForm, members_of
 from relance.web.queries import search_customers
 
-from ..common import CompanyCode, CustomerCode, Id, Money, Page, PageParams, Term, form_data, valid
+from ..common import (
+    CompanyCode,
+    CustomerCode,
+    Id,
+    Money,
+    Page,
+    PageParams,
+    Term,
+    cents,
+    form_data,
+    valid,
+)
 from ..common import page as paginate
 from ..scope import Scope, scope_for
 
@@ -62,11 +73,11 @@ class CustomerOut(Schema):
 
     @staticmethod
     def resolve_balance(obj):
-        return getattr(obj, "balance", None)
+        return cents(getattr(obj, "balance", None))
 
     @staticmethod
     def resolve_overdue(obj):
-        return getattr(obj, "overdue", None)
+        return cents(getattr(obj, "overdue", None))
 
 
 class CustomerFields(Schema):

@@ -28,6 +28,7 @@ from ..common import (
     PageParams,
     RefId,
     Term,
+    cents,
     form_data,
     valid,
 )
@@ -107,13 +108,14 @@ def _plans(scope: Scope):
 
 def _detail(scope: Scope, plan: PaymentPlan) -> PaymentPlan:
     """The plan with what was paid on it and each instalment's state (as its page shows)."""
-    plan.paid, rows = plan_rows(plan, scope.today)
+    paid, rows = plan_rows(plan, scope.today)
+    plan.paid = cents(paid)
     plan.instalment_rows = [
         {
             "number": row.number,
             "due_on": row.due_on,
             "amount": row.amount,
-            "left": row.left,
+            "left": cents(row.left),
             "status": row.status.value,
         }
         for row in rows

@@ -1,5 +1,6 @@
 """KPIs as of a date (the JSON of `relance report kpis --format json`), for the member's
-scope: the whole company, or a collector's or sales rep's portfolio, as on the dashboard."""
+scope: the whole company, or a collector's or sales rep's portfolio, as on the dashboard; and
+the credit check of one customer ("may we ship?", relance.scoring.services.credit_check)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from ninja import Field, Query, Router, Schema
 from relance.core.money import MoneyError, parse_currency
 from relance.reports import services
 from relance.reports.management.commands.report import as_json
+from relance.scoring.services import credit_check as credit_check_of
 
-from ..common import CompanyCode, Day
+from ..common import CompanyCode, CustomerCode, Day
 from ..errors import Invalid
 from ..scope import scope_for
 
@@ -57,3 +59,32 @@ def kpis(request, company: CompanyCode, params: Query[KpiParams]):
         scope.company, params.as_of or scope.today, currency, scope.portfolio()
     )
     return as_json(figures)
+
+
+class CreditCheckOut(Schema):
+    customer: str
+    decision: str = Field(
+        description="ok : expédier ; review : une personne regarde d'abord ; block : non."
+    )
+    reason: str | None = Field(
+        description="blocked, handed_over, over_limit, near_limit, high_risk, ou null."
+    )
+    blocked: bool = Field(description="Nouvelles commandes bloquées.")
+    outstanding: str = Field(description="Encours du jour, devise de la société.")
+    overdue: str
+    credit_limit: str | None
+    available: str | None = Field(description="Encours autorisé restant (null sans limite).")
+    limit_use: float | None = Field(description="Part de l'encours autorisé utilisée, en %.")
+    score: int | None = Field(description="Dernier score de risque (0 à 100), ou null.")
+
+
+@router.get(
+    "/customers/{code}/credit-check",
+    response=CreditCheckOut,
+    summary="Peut-on livrer ce client ?",
+    tags=["Clients"],
+)
+def credit_check(request, company: CompanyCode, code: CustomerCode):
+    scope = scope_for(request, company)
+    customer = scope.customer(code)
+    return credit_check_of(scope.company, customer, scope.today)

@@ -229,8 +229,9 @@ CASES = [
         denied=A,
         allowed=C,
     ),
-    # KPIs: every member, on their scope.
+    # KPIs and the credit check: every member, on their scope.
     ApiCase("kpis", "get", lambda w: "kpis?as_of=2026-01-31", allowed=S),
+    ApiCase("credit_check", "get", lambda w: "customers/C001/credit-check", allowed=C),
 ]
 
 test_every_operation_follows_the_role_rules = api_role_test(CASES)

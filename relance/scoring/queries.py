@@ -8,6 +8,7 @@ Days between two dates are counted by the database: `julianday` on SQLite, date 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -220,17 +221,42 @@ def _payments(company: Company, start: date, today: date):
 # --- Stored scores and alerts ---------------------------------------------------------------
 
 
-def latest_scores(company: Company, before: date) -> dict[int, Score]:
-    """Each customer's latest score row dated before `before`: its score in force then. One
-    index lookup per customer of the company, in one statement."""
-    latest = (
-        Score.objects.filter(customer=OuterRef("pk"), computed_on__lt=before)
-        .order_by("-computed_on")
-        .values("pk")[:1]
-    )
-    ids = Customer.objects.filter(company=company).annotate(score_id=Subquery(latest))
-    rows = Score.objects.filter(pk__in=ids.values("score_id"))
-    return {row.customer_id: row for row in rows}
+# Each customer's latest row dated before a day: its score in force then.
+LATEST = """
+SELECT s.customer_id, s.score, s.factors, s.suggested_profile, s.rule, s.limit_level,
+       s.is_blocked, s.judged
+FROM {score} s
+JOIN (SELECT customer_id, MAX(computed_on) AS latest FROM {score}
+      WHERE company_id = %s AND computed_on < %s GROUP BY customer_id) t
+  ON s.customer_id = t.customer_id AND s.computed_on = t.latest
+"""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a stored score row holds (the fields a new row is compared with)."""
+
+    customer_id: int
+    score: int
+    factors: list
+    suggested_profile: str
+    rule: str
+    limit_level: int
+    is_blocked: bool
+    judged: int
+
+
+def latest_scores(company: Company, before: date) -> dict[int, Stored]:
+    """Each customer's score in force the day before `before` (its latest row dated before
+    it), in one statement."""
+    sql = LATEST.format(score=Score._meta.db_table)
+    found = {}
+    for pk, score, factors, profile, rule, level, blocked, judged in _fetch(
+        sql, [company.pk, _date(before)]
+    ):
+        factors = json.loads(factors) if isinstance(factors, str) else factors
+        found[pk] = Stored(pk, score, factors, profile, rule, level, bool(blocked), judged)
+    return found
 
 
 def best_scores(company: Company, start: date, end: date) -> dict[int, int]:

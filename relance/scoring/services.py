@@ -61,8 +61,8 @@ class Memory:
     the one in force when the drop window opened, the best score in that window, the
     customers with a drop already raised in it, and the alerts already raised that day."""
 
-    previous: dict[int, Score]
-    at_start: dict[int, Score]
+    previous: dict[int, queries.Stored]
+    at_start: dict[int, queries.Stored]
     best: dict[int, int]
     dropped: set[int]
     raised: set[tuple[int, str, int]]
@@ -117,7 +117,7 @@ def compute_scores(company: Company, today: date) -> ScoringSummary:
     return summary
 
 
-def _alerts(company, account, row: Score, before: Score | None, memory: Memory, today: date):
+def _alerts(company, account, row: Score, before, memory: Memory, today: date):
     best = memory.best_recent(account.customer_id)
     found = core.alerts(
         before and _core_state(before),
@@ -155,7 +155,7 @@ def _factor(contribution: core.Contribution) -> dict:
     return {"factor": contribution.factor.value, "value": value, "points": str(contribution.points)}
 
 
-def _state(row: Score) -> tuple:
+def _state(row: Score | queries.Stored) -> tuple:
     """What a row holds: a new row is written only when it differs."""
     return (
         row.score,
@@ -168,7 +168,7 @@ def _state(row: Score) -> tuple:
     )
 
 
-def _core_state(row: Score) -> core.State:
+def _core_state(row: Score | queries.Stored) -> core.State:
     return core.State(row.score, row.limit_level, row.is_blocked)
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from django.contrib.staticfiles import finders
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
@@ -276,3 +278,24 @@ def test_the_page_is_mobile_first(client, debtor):
     css = Path(finders.find("portal/portal.css")).read_text()
     # One column by default; wider screens get more through min-width queries only.
     assert "@media (min-width" in css and "@media (max-width" not in css
+
+
+def shape(client, token: str) -> list[str]:
+    """The SQL a request for /p/<token>/ runs, values blanked: what its timing depends on."""
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/p/{token}/")
+    blank = re.compile(r"'[^']*'|\b\d+\b")
+    return [blank.sub("?", query["sql"]) for query in queries]
+
+
+def test_every_bad_link_does_the_same_work(client, debtor):
+    expired = links.issue_for_customer(debtor.customer)
+    AccessToken.objects.filter(token_hash=links.token_hash(expired)).update(
+        expires_at=timezone.now() - timedelta(days=1)
+    )
+    revoked = links.issue_for_customer(debtor.customer)
+    links.revoke_links(debtor.customer, None)
+    unsigned = "A" * 22 + ".AAAAAAAA"
+    shapes = [shape(client, token) for token in (links.new_token(), unsigned, expired, revoked)]
+    assert len(shapes[0]) == 1  # one query by hash, nothing else
+    assert all(found == shapes[0] for found in shapes)

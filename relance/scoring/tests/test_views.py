@@ -168,3 +168,9 @@ def test_the_scoring_page_in_english(client, world):
     assert "Days late (amount-weighted average) −22.5" in html
     html = client.get(f"/c/acme/customers/{world.customer.pk}/").content.decode()
     assert "Risk score" in html and "Accept" in html and "Outstanding at 70 % of" in html
+
+
+def test_a_customer_without_a_score_shows_a_dash(client, world):
+    Score.objects.filter(customer=world.foreign_customer).delete()
+    html = page(client, world.user(Role.MANAGER), "/c/acme/scoring/?band=none")
+    assert 'data-customer="C002"' in html and "/100" not in html

@@ -8,6 +8,7 @@ import pytest
 from relance.dunning.agenda import KINDS
 from relance.dunning.models import Call, Dispute, Hold, Promise, Reminder
 from relance.ledger import services
+from relance.notes.services import write_note
 from relance.team.models import Role
 
 from .factories import (
@@ -56,6 +57,8 @@ def make_work(customer):
     )
     make_follow_up(customer)
     make_invoice(customer, "150.00", due_on=_years_ago(5) + timedelta(days=60))
+    manager = company.memberships.filter(role=Role.MANAGER).first().user
+    write_note(customer, manager, f"@{customer.collector.username} à rappeler")
 
 
 def _years_ago(years: int) -> date:

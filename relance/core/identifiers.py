@@ -37,8 +37,8 @@ def _reason(error: StdnumError) -> str:
 
 
 def _clean(module: ModuleType, value: str, label: str) -> str:
-    compact = str(module.compact(value))
-    try:
+    try:  # compact() itself refuses some values (a VAT number of no known country)
+        compact = str(module.compact(value))
         module.validate(compact)
     except StdnumError as error:
         raise IdentifierError(f"{label} invalide : {value} ({_reason(error)})") from None

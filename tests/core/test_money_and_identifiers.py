@@ -96,6 +96,7 @@ def test_identifiers_come_out_in_canonical_form(clean, value, expected):
         ("clean_siren", "732829321", "SIREN invalide : 732829321 (clé de contrôle fausse)"),
         ("clean_siren", "73282932", "longueur incorrecte"),
         ("clean_iban", "FR7630006000011234567890188", "clé de contrôle fausse"),
+        ("clean_vat", "ZZ123", "N° de TVA invalide : ZZ123 (composant invalide)"),
         ("clean_phone", "01 02", "numéro de téléphone invalide"),
         ("clean_phone", "abc", "illisible"),
     ],

@@ -26,6 +26,7 @@ from relance.ledger.bulk import BulkTable, reserve_ids
 from relance.ledger.models import Company, Contact, Customer, Invoice
 
 from . import convert, state
+from .joining import join_open_work
 from .models import DunningRun, Exclusion, Reminder, ReminderEvent, ReminderItem, Scenario, Step
 from .promises import settle_promises
 
@@ -214,7 +215,13 @@ def _write(
     """Reminders, their items, their first event and the exclusions, in bulk (a large run
     writes hundreds of thousands of rows: prepared inserts, no model instances). With `hold`
     every reminder waits for approval (stale bank data). `notices` are the last reminders of
-    the plan: their instalments are recorded (never reminded twice) and their texts rendered."""
+    the plan: their instalments are recorded (never reminded twice) and their texts rendered.
+    A call or task joins the customer's open one when it can (relance.dunning.joining)."""
+    steps = plan.reminders[: len(plan.reminders) - len(notices)]
+    joined = join_open_work(company, steps, items)
+    if joined:
+        kept = tuple(r for n, r in enumerate(steps) if n not in joined)
+        plan = core.Plan(kept + plan.reminders[len(steps) :], plan.excluded)
     ids = reserve_ids(Reminder, len(plan.reminders))
     people = _customers(company, {r.customer_id for r in plan.reminders})
     recipients = _recipients(company, {r.customer_id for r in plan.reminders})

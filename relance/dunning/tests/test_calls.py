@@ -234,3 +234,37 @@ def test_a_follow_up_is_done_once(call):
     assert follow_up.done_at is not None and follow_up.done_note == "Chèque reçu le 24"
     with pytest.raises(ValidationError):
         calls.complete_follow_up(follow_up, None)
+
+
+def test_a_new_call_step_joins_the_customers_open_call(customer):
+    """F1 falls due Monday, F2 on Wednesday: one call to make, listing both, with an event
+    saying what came in; no second call task for the same customer."""
+    Step.objects.filter(level=2).update(offset_days=30)  # the e-mail comes much later
+    invoice(customer, "F1")
+    services.run_dunning(customer.company, TODAY)
+    invoice(customer, "F2", "300.00", due_on=TODAY + timedelta(days=1))
+    second = services.run_dunning(customer.company, TODAY + timedelta(days=2))
+    assert second.reminders == []  # nothing new: the open call took F2
+    call = Reminder.objects.get(channel="call")
+    assert call.status == "pending" and call.amount == Decimal("1500.00")
+    moved = dict(call.items.values_list("invoice__number", "moved_to_level"))
+    assert moved == {"F1": 1, "F2": 1}
+    assert call.events.filter(note__contains="ajoutée : F2").exists()
+    services.run_dunning(customer.company, TODAY + timedelta(days=3))
+    assert Reminder.objects.filter(channel="call").count() == 1  # F2 had its call step
+
+
+def test_a_call_already_made_is_not_joined(call):
+    Step.objects.filter(level=2).update(offset_days=30)
+    record(call, "no_answer")  # still pending, to try again
+    record(call, "voicemail")
+    assert Reminder.objects.get(pk=call.pk).status == "pending"
+    invoice(call.customer, "F3", "50.00", due_on=TODAY + timedelta(days=1))
+    services.run_dunning(call.customer.company, TODAY + timedelta(days=2))
+    assert Reminder.objects.filter(channel="call").count() == 1  # joined: still one call
+    record(Reminder.objects.get(pk=call.pk), "promise", promised_on=TODAY + timedelta(days=9),
+           amount=Decimal("1550.00"))  # fmt: skip
+    assert Reminder.objects.get(pk=call.pk).status == "sent"
+    invoice(call.customer, "F4", "80.00", due_on=TODAY + timedelta(days=3))
+    services.run_dunning(call.customer.company, TODAY + timedelta(days=4))
+    assert Reminder.objects.filter(channel="call").count() == 2  # the made call stays closed

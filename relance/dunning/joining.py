@@ -1,0 +1,115 @@
+"""A customer's open call or task joins the day's new steps of the same kind instead of a new
+one being created: the collector has one call to make per customer, listing everything that
+came due, rather than one more task each day another invoice of the customer reaches a call
+step.
+
+A planned call or task joins the customer's open one (pending or awaiting approval, same
+currency and channel) unless one of the items it moves was already moved by it (a second step
+for the same item stays a separate task: merging would lose a step of its history). The open
+reminder takes the higher step, today's amounts and the items it did not list; an event says
+which invoices came in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection
+
+from relance.core import dunning as core
+from relance.core.dunning import Channel
+from relance.ledger.bulk import BulkTable
+from relance.ledger.models import Company
+
+from .models import Reminder, ReminderEvent, ReminderItem
+
+WORK = (Channel.CALL, Channel.TASK)
+OPEN = (Reminder.Status.PENDING, Reminder.Status.AWAITING_APPROVAL)
+
+
+class _Open:
+    """One open call or task: its step and what it lists."""
+
+    def __init__(self, pk: int, level: int, status: str) -> None:
+        self.pk, self.level, self.status = pk, level, status
+        self.listed: dict[int, int | None] = {}  # invoice id -> level it moved to, or None
+
+
+def join_open_work(
+    company: Company, planned: Sequence[core.PlannedReminder], items: dict[int, core.Item]
+) -> set[int]:
+    """Join each planned call or task that can be to the customer's open one; returns the
+    positions in `planned` that were joined (the caller creates the others)."""
+    found = _open_work(company, {p.customer_id for p in planned if p.channel in WORK})
+    joined, rows, updates, events = set(), [], [], []
+    for position, plan in enumerate(planned):
+        target = found.get((plan.customer_id, plan.currency, plan.channel.value))
+        if target is None or any(target.listed.get(m.item_id) for m in plan.moves):
+            continue
+        joined.add(position)
+        moved = {move.item_id: move.level for move in plan.moves}
+        for item_id in plan.listed_item_ids:
+            amount = items[item_id].open_amount
+            if item_id not in target.listed:
+                rows.append((target.pk, item_id, amount, moved.get(item_id)))
+            elif item_id in moved:
+                updates.append((moved[item_id], amount, target.pk, item_id))
+            target.listed[item_id] = moved.get(item_id) or target.listed.get(item_id)
+        _raise_step(target, plan)
+        numbers = ", ".join(items[m.item_id].number for m in plan.moves)
+        events.append((target.pk, target.status, f"étape « {plan.step_name} » ajoutée : {numbers}"))
+    _write(rows, updates, events)
+    return joined
+
+
+def _open_work(company: Company, customer_ids: set[int]) -> dict[tuple, _Open]:
+    if not customer_ids:
+        return {}
+    reminders = Reminder.objects.filter(
+        company=company,
+        customer_id__in=customer_ids,
+        channel__in=[c.value for c in WORK],
+        status__in=OPEN,
+        scenario__isnull=False,
+    ).order_by("pk")
+    found: dict[tuple, _Open] = {}  # the oldest open one of each customer, currency, channel
+    for pk, customer_id, currency, channel, level, status in reminders.values_list(
+        "pk", "customer_id", "currency", "channel", "level", "status"
+    ):
+        found.setdefault((customer_id, currency, channel), _Open(pk, level, status))
+    by_pk = {target.pk: target for target in found.values()}
+    rows = ReminderItem.objects.filter(reminder_id__in=by_pk).values_list(
+        "reminder_id", "invoice_id", "moved_to_level"
+    )
+    for reminder_id, invoice_id, level in rows:
+        by_pk[reminder_id].listed[invoice_id] = level
+    return found
+
+
+def _raise_step(target: _Open, plan: core.PlannedReminder) -> None:
+    """Today's amounts; the higher step's name, level and escalation."""
+    fields = {"amount": plan.amount, "overdue_amount": plan.overdue_amount}
+    if plan.level > target.level:
+        target.level = plan.level
+        fields.update(
+            level=plan.level,
+            step_name=plan.step_name,
+            escalation=plan.escalation.value,
+            scenario_id=plan.scenario_id,
+            mentions_penalties=plan.mentions_penalties,
+        )
+    Reminder.objects.filter(pk=target.pk).update(**fields)
+
+
+def _write(rows: list[tuple], updates: list[tuple], events: list[tuple]) -> None:
+    BulkTable(
+        ReminderItem, ("reminder_id", "invoice_id", "open_amount", "moved_to_level"), {}
+    ).write(rows)
+    if updates:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE dunning_reminderitem SET moved_to_level = %s, open_amount = %s "
+                "WHERE reminder_id = %s AND invoice_id = %s",
+                updates,
+            )
+    BulkTable(ReminderEvent, ("reminder_id", "status", "note"), {}).write(events)

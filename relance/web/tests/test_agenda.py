@@ -9,6 +9,7 @@ from relance.dunning.agenda import KINDS
 from relance.dunning.models import Call, Dispute, Hold, Promise, Reminder
 from relance.ledger import services
 from relance.notes.services import write_note
+from relance.scoring.models import RiskAlert
 from relance.team.models import Role
 
 from .factories import (
@@ -59,6 +60,8 @@ def make_work(customer):
     make_invoice(customer, "150.00", due_on=_years_ago(5) + timedelta(days=60))
     manager = company.memberships.filter(role=Role.MANAGER).first().user
     write_note(customer, manager, f"@{customer.collector.username} à rappeler")
+    RiskAlert.objects.create(company=company, customer=customer, kind="blocked",
+                             raised_on=TODAY, amount=Decimal("700.00"), currency="EUR")  # fmt: skip
 
 
 def _years_ago(years: int) -> date:

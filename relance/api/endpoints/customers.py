@@ -152,7 +152,10 @@ def _customers(scope: Scope):
 @router.get("/customers", response=Page[CustomerOut], summary="Clients")
 def list_customers(request, company: CompanyCode, filters: Query[CustomerFilters]):
     scope = scope_for(request, company)
-    customers = search_customers(_customers(scope), filters.dict())
+    # The web list's search (code, name or SIREN; profile; blocked); the collector is given
+    # here by username, not by id.
+    searched = {"q": filters.q, "payer_profile": filters.payer_profile, "blocked": filters.blocked}
+    customers = search_customers(_customers(scope), searched)
     if filters.code:
         customers = customers.filter(code=filters.code)
     if filters.collector:

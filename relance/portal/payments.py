@@ -29,7 +29,7 @@ from . import mail
 from .models import AccessToken, CheckoutSession, DebtorAction, ProviderEvent
 from .providers import PaymentUnavailable
 from .providers.stripe import FAILED, PAID_LATER, PAID_NOW, CheckoutRequest
-from .services import chosen_invoices, fr_money
+from .services import amount_to_pay, chosen_invoices, fr_money
 
 log = logging.getLogger(__name__)
 CENT = Decimal("0.01")
@@ -42,7 +42,9 @@ def start_checkout(
     PaymentUnavailable when the provider refuses or cannot be reached."""
     customer = token.customer
     chosen = chosen_invoices(customer, invoices)
-    amount = sum((invoice.open_amount for invoice in chosen), Decimal(0))
+    amount = amount_to_pay(customer, chosen, local_today(token.company))
+    if amount <= 0:
+        raise PaymentUnavailable("rien à payer : les avoirs et règlements couvrent les factures")
     session = CheckoutSession.objects.create(
         company=token.company,
         customer=customer,

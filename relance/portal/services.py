@@ -50,6 +50,20 @@ def open_items(customer: Customer):
     return customer.invoices.filter(is_credit=False, open_amount__gt=0).order_by("due_on", "number")
 
 
+def amount_to_pay(customer: Customer, chosen: Sequence[Invoice], today: date) -> Decimal:
+    """What the chosen invoices owe; when they are all the open ones, no more than the
+    balance, so that the account's credit notes and unallocated payments count (paying the
+    invoices alone would leave them as credit)."""
+    owed = sum((invoice.open_amount for invoice in chosen), ZERO)
+    every = set(open_items(customer).values_list("pk", flat=True))
+    if not chosen or {invoice.pk for invoice in chosen} != every:
+        return owed
+    from relance.ledger.services import position_of
+
+    balance = position_of(customer, today, chosen[0].currency).balance
+    return max(min(owed, balance), ZERO)
+
+
 def chosen_invoices(customer: Customer, invoices: Sequence[Invoice]) -> list[Invoice]:
     """The invoices the debtor ticked, else every open one; all open and theirs."""
     chosen = list(invoices) or list(open_items(customer))

@@ -47,13 +47,16 @@ class TransferDetails:
         return self.iban.replace(" ", "")
 
 
-def details_for(company, invoices: Sequence, prefix: str = "Factures") -> TransferDetails | None:
-    """The transfer that pays `invoices` (their open amounts), None when the company has no
-    IBAN. `prefix` starts the remittance text naming several invoices."""
+def details_for(
+    company, invoices: Sequence, prefix: str = "Factures", amount: Decimal | None = None
+) -> TransferDetails | None:
+    """The transfer that pays `invoices` (their open amounts, or `amount`), None when the
+    company has no IBAN. `prefix` starts the remittance text naming several invoices."""
     if not company.iban:
         return None
     debit = [invoice for invoice in invoices if not invoice.is_credit]
-    amount = sum((invoice.open_amount for invoice in debit), Decimal(0))
+    if amount is None:
+        amount = sum((invoice.open_amount for invoice in debit), Decimal(0))
     currency = debit[0].currency if debit else company.currency
     reference = reference_of(debit[0]) if len(debit) == 1 else ""
     numbers = [invoice.number for invoice in debit]

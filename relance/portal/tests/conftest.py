@@ -69,6 +69,11 @@ def world(db):
 
 @pytest.fixture
 def debtor(world) -> Debtor:
+    return prepare_debtor(world)
+
+
+def prepare_debtor(world: World) -> Debtor:
+    """The world's customer, its collector named, three open invoices, a link."""
     customer = Customer.objects.select_related("company").get(pk=world.customer.pk)
     collector = customer.collector
     collector.first_name, collector.last_name, collector.email = "Chloé", "Martin", "chloe@acme.fr"

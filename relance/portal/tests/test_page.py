@@ -42,7 +42,7 @@ def test_the_page_shows_who_is_owed_what_and_who_to_contact(client, debtor):
     for number in ("F-0001", "F-0002", "F-0003"):
         assert number in html
     assert "1\u00a0200,00\u00a0€" in html and "360,00\u00a0€" in html
-    assert re.search(r'class="num late">40<', html)  # days late of F-0002
+    assert re.search(r'class="info num late" data-label="Jours de retard">40<', html)  # F-0002
     assert "1\u00a0550,50\u00a0€" in html  # balance: 1 650,50 less the 100,00 unallocated
     assert "no-store" in response["Cache-Control"]
     assert response["Content-Language"] == "fr"
@@ -299,3 +299,13 @@ def test_every_bad_link_does_the_same_work(client, debtor):
     shapes = [shape(client, token) for token in (links.new_token(), unsigned, expired, revoked)]
     assert len(shapes[0]) == 1  # one query by hash, nothing else
     assert all(found == shapes[0] for found in shapes)
+
+
+def test_paying_everything_counts_the_accounts_credits(client, debtor):
+    html = page(client, debtor)[1]
+    transfer = html.split('id="payer"')[1]
+    # 1 650,50 of invoices less the 100,00 payment not yet allocated: the balance.
+    assert 'class="amount">1\u00a0550,50\u00a0€<' in transfer
+    assert "non encore affectés (100,00\u00a0€) sont déduits" in transfer
+    one = client.get(debtor.url(), {"items": [debtor.invoices[0].pk]}).content.decode()
+    assert 'class="amount">1\u00a0200,00\u00a0€<' in one.split('id="payer"')[1]

@@ -84,6 +84,7 @@ class PageView(DebtorView):
     def render_page(self, request, bound=None, status: int = 200):
         items = list(services.open_items(self.customer))
         selected = _selected(items, request.GET.getlist("items"))
+        to_pay = services.amount_to_pay(self.customer, selected, self.today)
         forms = {name: self.form(name) for name in FORMS}
         if bound is not None:
             forms[bound.prefix] = bound
@@ -96,7 +97,9 @@ class PageView(DebtorView):
             "credits": self.customer.invoices.filter(is_credit=True, open_amount__gt=0),
             "items": items,
             "selected": selected,
-            "transfer": details_for(self.company, selected, _("Factures")),
+            "transfer": details_for(self.company, selected, _("Factures"), to_pay),
+            "to_pay": to_pay,
+            "credited": sum(item.open_amount for item in selected) - to_pay,
             "can_pay_online": provider() is not None and bool(settings.RELANCE_PUBLIC_URL),
             "forms": forms,
             "open_form": bound.prefix if bound is not None else "",

@@ -154,7 +154,13 @@ class UploadView(PortalView):
         path = uploads.stored(upload)
         if not path.is_file():
             raise Http404
-        return FileResponse(path.open("rb"), filename=upload.name, content_type=upload.content_type)
+        # Downloaded, never shown inline: a file from outside is not rendered on our origin.
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=upload.name,
+            content_type=upload.content_type,
+        )
 
 
 class PolicyView(FormView):

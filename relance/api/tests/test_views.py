@@ -99,3 +99,13 @@ def test_the_navigation_links_to_tokens_and_to_webhooks_for_admins(client, world
     client.force_login(world.user(Role.MANAGER))
     page = client.get("/c/acme/customers/").content.decode()
     assert "/c/acme/api-tokens/" in page and "/c/acme/webhooks/" not in page
+
+
+def test_the_pages_speak_english_after_the_switch(client, world):
+    client.force_login(world.user(Role.ADMIN))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/c/acme/api-tokens/"})
+    page = client.get("/c/acme/api-tokens/").content.decode()
+    assert "API tokens" in page and "Create the token" in page and "Jetons d'API" not in page
+    assert "Delivery log" not in page
+    webhooks = client.get("/c/acme/webhooks/").content.decode()
+    assert "Add an endpoint" in webhooks and "Receiving URL" in webhooks

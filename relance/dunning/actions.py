@@ -169,8 +169,8 @@ def open_dispute(
     owner=None,
     amount: Decimal | None = None,
 ) -> Dispute:
-    """A contested invoice (or part of it) is marked disputed: the engine leaves it, whole,
-    alone; the others are reminded. The owner, when someone else (a sales rep, say), is told
+    """A contested invoice (or part of it) is marked disputed: the engine leaves it alone, or
+    asks only for the rest when part of it is contested; the others are reminded. The owner, when someone else (a sales rep, say), is told
     by e-mail."""
     if reason not in Dispute.Reason.values:
         raise ValidationError(_("Motif de litige inconnu."))

@@ -21,7 +21,8 @@ from relance.core import dunning as core
 from relance.core.money import round_money
 from relance.ledger.models import Company
 
-from .models import Hold, Promise, Reminder, Scenario
+from .disputes import WHOLE, disputed_amounts
+from .models import Dispute, Hold, Promise, Reminder, Scenario
 
 # Statuses whose moves count as given: queued, waiting for approval, or out of the door.
 GIVEN = (
@@ -97,7 +98,24 @@ def open_items(company: Company, customer_ids: Sequence[int] | None = None) -> l
     planned = in_active_plans(company)
     if planned:  # few items are in a plan: mark them rather than join every open item
         items = [i._replace(in_payment_plan=True) if i.id in planned else i for i in items]
+    partly = partly_disputed(company)
+    if partly:  # few items are disputed: the same
+        items = [_undisputed_part(i, partly[i.id]) if i.id in partly else i for i in items]
     return items
+
+
+def partly_disputed(company: Company) -> dict[int, Decimal]:
+    """Invoices whose open disputes all contest part of them: id -> amount contested."""
+    found = disputed_amounts(Dispute.objects.filter(company=company, status=Dispute.Status.OPEN))
+    return {pk: amount for pk, amount in found.items() if amount is not WHOLE}
+
+
+def _undisputed_part(item: core.Item, contested: Decimal) -> core.Item:
+    """A partly disputed item is reminded for the rest (relance.dunning.disputes)."""
+    rest = item.open_amount - contested
+    if item.is_credit or rest <= 0:
+        return item
+    return item._replace(open_amount=rest, is_disputed=False)
 
 
 def in_active_plans(company: Company) -> set[int]:

@@ -146,8 +146,8 @@ class Hold(models.Model):
 
 
 class Dispute(models.Model):
-    """A contested invoice (or part of it, `amount`): not reminded at all until resolved; a
-    partial dispute pauses the whole invoice too (the planner has no part-items)."""
+    """A contested invoice (or part of it, `amount`): not reminded until resolved, or, for a
+    part, reminded for the rest only (relance.dunning.disputes)."""
 
     class Reason(models.TextChoices):
         PRICE = "price", _("Prix")

@@ -44,6 +44,7 @@ from relance.reports.cache import bump
 from .channels import ByKind, Channel, PermanentFailure, TemporaryFailure
 from .channels.email import EmailChannel
 from .channels.sms import sms_channel
+from .disputes import askable_amount, disputed_amounts
 from .models import Dispute, Hold, Reminder, ReminderEvent, ReminderItem
 from .render import render_reminder
 from .services import local_today
@@ -388,10 +389,8 @@ class _Context:
         )
         invoice_ids = {item.invoice_id for r in reminders for item in r.items.all()}
         customer_ids = {r.customer_id for r in reminders}
-        self.disputed = set(
-            Dispute.objects.filter(
-                invoice_id__in=invoice_ids, status=Dispute.Status.OPEN
-            ).values_list("invoice_id", flat=True)
+        self.disputed = disputed_amounts(
+            Dispute.objects.filter(invoice_id__in=invoice_ids, status=Dispute.Status.OPEN)
         )
         self.holds = list(
             Hold.objects.filter(lifted_at__isnull=True, customer_id__in=customer_ids).values_list(
@@ -435,7 +434,8 @@ class _Context:
             return recheck_instalments(reminder, today)
         kept, dropped = [], []
         for item in reminder.items.all():
-            why = _drop_reason(item.invoice, self.disputed, held)
+            item.askable = askable_amount(item.invoice, self.disputed)
+            why = _drop_reason(item.invoice, item.askable, held)
             if why:
                 dropped.append((item, why))
             else:
@@ -484,10 +484,10 @@ def is_thanks(reminder: Reminder) -> bool:
     return reminder.level == THANKS_LEVEL and reminder.step_name == THANKS_STEP
 
 
-def _drop_reason(invoice: Invoice, disputed: set[int], held: set[int | None]) -> str:
+def _drop_reason(invoice: Invoice, askable: Decimal, held: set[int | None]) -> str:
     if invoice.open_amount <= 0:
         return "réglée"
-    if not invoice.is_credit and (invoice.is_disputed or invoice.pk in disputed):
+    if askable <= 0:
         return "en litige"
     if invoice.pk in held:
         return "bloquée"
@@ -506,17 +506,17 @@ def _position(kept: list[ReminderItem], unallocated: Decimal, today: date) -> Ac
     for item in kept:
         invoice = item.invoice
         if invoice.is_credit:
-            credit += invoice.open_amount
+            credit += item.askable
         else:
-            debit += invoice.open_amount
+            debit += item.askable
             if invoice.due_on < today:
-                overdue += invoice.open_amount
+                overdue += item.askable
     return account_position(debit, credit, unallocated, overdue)
 
 
 def _has_moved(reminder: Reminder, kept: list[ReminderItem], position: AccountPosition) -> bool:
     return (
-        any(item.open_amount != item.invoice.open_amount for item in kept)
+        any(item.open_amount != item.askable for item in kept)
         or position.balance != reminder.amount
         or position.overdue != reminder.overdue_amount
     )
@@ -531,8 +531,8 @@ def _update(reminder, kept, dropped, position: AccountPosition) -> None:
         ReminderItem.objects.filter(pk__in=[item.pk for item, _ in dropped]).delete()
         forget_items(item.invoice_id for item, _ in dropped)  # the step they had is undone
         for item in kept:
-            if item.open_amount != item.invoice.open_amount:
-                item.open_amount = item.invoice.open_amount
+            if item.open_amount != item.askable:
+                item.open_amount = item.askable
                 item.save(update_fields=["open_amount"])
         reminder.amount, reminder.overdue_amount = position.balance, position.overdue
         fields = ["amount", "overdue_amount"]

@@ -1,5 +1,6 @@
 """Promises to pay are decided by the daily run from payments (kept, broken after the grace,
-partial amounts); disputes leave only their invoices alone until resolved, their owner is
+partial amounts); disputes leave only their invoices (or the part contested) alone until
+resolved, their owner is
 told by e-mail, and each resolution sends the invoice back to the engine."""
 
 from datetime import date, timedelta
@@ -12,8 +13,9 @@ from django.core.exceptions import ValidationError
 
 from relance.dunning import actions, services
 from relance.dunning.agenda import agenda
-from relance.dunning.models import Dispute, Promise, Scenario, Step
+from relance.dunning.models import Dispute, Promise, Reminder, Scenario, Step
 from relance.dunning.promises import settle_promises
+from relance.dunning.sending import recheck
 from relance.ledger import services as ledger
 from relance.ledger.models import Customer
 
@@ -208,10 +210,37 @@ def test_the_disputed_invoice_is_not_reminded_and_the_others_are(company, f1, f2
     assert run(company, TODAY) == {"F1": "level 1", "F2": "disputed"}
 
 
-def test_a_partly_disputed_invoice_is_not_reminded_at_all(company, f1, f2):
+def test_a_partly_disputed_invoice_is_reminded_for_the_rest(company, f1, f2):
     dispute = actions.open_dispute(f1, None, "price", amount=Decimal("200.00"))
     assert dispute.amount == Decimal("200.00")
+    assert run(company, TODAY) == {"F1": "level 1", "F2": "level 1"}
+    reminder = Reminder.objects.get()
+    assert reminder.amount == Decimal("1300.00")  # 1,200 - 200 contested + 300
+    asked = dict(reminder.items.values_list("invoice__number", "open_amount"))
+    assert asked == {"F1": Decimal("1000.00"), "F2": Decimal("300.00")}
+    # Before sending nothing moved: the re-check keeps the amounts.
+    assert recheck(reminder, TODAY) == ""
+    assert Reminder.objects.get().amount == Decimal("1300.00")
+
+
+def test_partial_disputes_covering_the_invoice_leave_it_alone(company, f1, f2):
+    actions.open_dispute(f1, None, "price", amount=Decimal("700.00"))
+    actions.open_dispute(f1, None, "quality", amount=Decimal("500.00"))
     assert run(company, TODAY) == {"F1": "disputed", "F2": "level 1"}
+
+
+def test_a_dispute_opened_after_planning_lowers_or_drops_before_sending(company, f1, f2):
+    run(company, TODAY)
+    reminder = Reminder.objects.get()
+    actions.open_dispute(f1, None, "price", amount=Decimal("200.00"))
+    assert recheck(reminder, TODAY) == ""
+    reminder = Reminder.objects.get()
+    assert reminder.amount == Decimal("1300.00")
+    assert reminder.items.get(invoice=f1).open_amount == Decimal("1000.00")
+    actions.open_dispute(f2, None, "quantity")  # the whole of F2
+    assert recheck(reminder, TODAY) == ""
+    assert list(reminder.items.values_list("invoice__number", flat=True)) == ["F1"]
+    assert Reminder.objects.get().amount == Decimal("1000.00")
 
 
 @pytest.mark.parametrize("amount", ["0", "-5", "1200.01"])
@@ -275,10 +304,18 @@ def test_a_corrected_invoice_replaces_the_disputed_one(company, customer, f1, f2
 
 
 def test_an_invoice_with_another_open_dispute_stays_disputed(company, f1):
+    first = actions.open_dispute(f1, None, "price")
+    actions.open_dispute(f1, None, "quality")
+    actions.resolve_dispute(first, None, "rejected")
+    assert run(company, TODAY) == {"F1": "disputed"}
+
+
+def test_resolving_one_of_two_partial_disputes_asks_for_more(company, f1):
     first = actions.open_dispute(f1, None, "price", amount=Decimal("100.00"))
     actions.open_dispute(f1, None, "quality", amount=Decimal("50.00"))
     actions.resolve_dispute(first, None, "rejected")
-    assert run(company, TODAY) == {"F1": "disputed"}
+    assert run(company, TODAY) == {"F1": "level 1"}
+    assert Reminder.objects.get().amount == Decimal("1150.00")
 
 
 def test_a_resolution_comes_from_the_list(f1):

@@ -90,7 +90,10 @@ class Memory:
 def compute_scores(company: Company, today: date) -> ScoringSummary:
     """Score every customer of the company as of `today`, store the scores that changed and
     raise the alerts. Computing the same day again replaces that day's rows and raises
-    nothing twice."""
+    nothing twice. Two computations of the same company and day (two workers) take turns on
+    the day's ScoringRun row."""
+    run, _created = ScoringRun.objects.get_or_create(company=company, run_on=today)
+    run = ScoringRun.objects.select_for_update().get(pk=run.pk)
     memory = Memory.read(company, today)
     summary = ScoringSummary(company.code, today)
     rows, alerts = [], []
@@ -109,11 +112,8 @@ def compute_scores(company: Company, today: date) -> ScoringSummary:
     for alert in alerts:
         summary.alerts[alert.kind] += 1
     summary.written = len(rows)
-    ScoringRun.objects.update_or_create(
-        company=company,
-        run_on=today,
-        defaults={"customers": summary.customers, "written": len(rows), "alerts": len(alerts)},
-    )
+    run.customers, run.written, run.alerts = summary.customers, len(rows), len(alerts)
+    run.save()
     return summary
 
 

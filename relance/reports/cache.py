@@ -33,6 +33,8 @@ from .models import LedgerVersion
 T = TypeVar("T")
 CACHE_SECONDS = 24 * 3600  # the date is in every key: yesterday's entries are not asked again
 _pending = threading.local()
+_computing = threading.Lock()  # guards _locks
+_locks: dict[str, threading.Lock] = {}  # key -> the lock of its computation under way
 
 
 def bump(company) -> None:
@@ -76,13 +78,25 @@ def version_of(company) -> int:
 
 
 def cached(company, parts: tuple, compute: Callable[[], T]) -> T:
-    """`compute()`'s result for `parts` at the company's current ledger version."""
+    """`compute()`'s result for `parts` at the company's current ledger version. Requests of
+    one process asking for the same missing figures at once wait for the first one's
+    computation instead of each computing them (after a change, every open dashboard asks)."""
     version = version_of(company)
     key = repr((getattr(company, "pk", company), version, parts))
     key = "relance:reports:" + hashlib.sha256(key.encode()).hexdigest()
     store = caches["reports"]  # settings.CACHES: RELANCE_REPORTS_CACHE
     value = store.get(key)
-    if value is None:
-        value = compute()
-        store.set(key, value, CACHE_SECONDS)
+    if value is not None:
+        return value
+    with _computing:
+        lock = _locks.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            value = store.get(key)
+            if value is None:
+                value = compute()
+                store.set(key, value, CACHE_SECONDS)
+    finally:
+        with _computing:
+            _locks.pop(key, None)
     return value

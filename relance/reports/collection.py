@@ -44,38 +44,50 @@ def unpaid_cohorts(
 ) -> dict[date, UnpaidCohort]:
     """The unpaid rate's cohort as of each point: its invoices' amount, what of it was still
     open on that day (amount less the allocations dated by then) and what was written off by
-    then (allocated from an adjustment: a loss on bad debt, bank fees the payer deducted)."""
-    cohorts = {point: unpaid_cohort(point) for point in points}
-    first, last = min(c[0] for c in cohorts.values()), max(c[1] for c in cohorts.values())
-    invoiced = (
+    then (allocated from an adjustment: a loss on bad debt, bank fees the payer deducted).
+
+    Two grouped reads for all the points: the amounts per due date, and the allocations per
+    due date and per point from which they count."""
+    cohorts = [unpaid_cohort(point) for point in points]
+    first, last = min(c[0] for c in cohorts), max(c[1] for c in cohorts)
+    due = (
         _scoped(Invoice.objects.filter(company=company), customers, "customer")
         .filter(_cohort("", currency, first, last))
-        .aggregate(
-            **{f"p{k}": Sum("amount", filter=_due_in(cohorts[p], "")) for k, p in enumerate(points)}
-        )
+        .values_list("due_on")
+        .annotate(total=Sum("amount"))
+        .order_by()
     )
-    settled = _scoped(
-        Allocation.objects.filter(company=company, allocated_on__lte=max(points)),
-        customers,
-        "invoice__customer",
-    ).filter(_cohort("invoice__", currency, first, last))
-    adjustment = Q(credit_item__kind=ItemKind.ADJUSTMENT.value)
-    sums = settled.aggregate(
-        **{
-            f"{name}{k}": Sum("amount", filter=_due_in(cohorts[p], "invoice__")
-                              & Q(allocated_on__lte=p) & extra)
-            for k, p in enumerate(points)
-            for name, extra in (("s", Q()), ("w", adjustment))
-        }
-    )  # fmt: skip
-    return {
-        point: UnpaidCohort(
-            invoiced=_money(invoiced[f"p{k}"]),
-            open=_money(invoiced[f"p{k}"]) - _money(sums[f"s{k}"]),
-            written_off=_money(sums[f"w{k}"]),
+    allocations = (
+        _scoped(
+            Allocation.objects.filter(company=company, allocated_on__lte=max(points)),
+            customers,
+            "invoice__customer",
         )
-        for k, point in enumerate(points)
-    }
+        .filter(_cohort("invoice__", currency, first, last))
+        .annotate(
+            since=_day_bucket("allocated_on", points),
+            lost=Case(When(credit_item__kind=ItemKind.ADJUSTMENT.value, then=Value(1)), default=0),
+        )
+        .values_list("invoice__due_on", "since", "lost")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return _cohorts(points, cohorts, list(due), list(allocations))
+
+
+def _cohorts(points, cohorts, due, allocations) -> dict[date, UnpaidCohort]:
+    """Sum the grouped rows into each point's cohort (an allocation counts as of the points
+    from its `since` on)."""
+    result = {}
+    for k, (point, (first, last)) in enumerate(zip(points, cohorts, strict=True)):
+        invoiced = sum((_money(t) for day, t in due if first <= day <= last), Decimal(0))
+        settled = lost = Decimal(0)
+        for day, since, is_lost, total in allocations:
+            if first <= day <= last and since <= k:
+                settled += _money(total)
+                lost += _money(total) if is_lost else Decimal(0)
+        result[point] = UnpaidCohort(invoiced, invoiced - settled, lost)
+    return result
 
 
 def _cohort(prefix: str, currency: str, first: date, last: date) -> Q:

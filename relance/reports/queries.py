@@ -13,20 +13,20 @@ queryset, e.g. relance.team.access.visible_customers) limits every figure to a p
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, F, Max, Q, QuerySet, Sum, When
+from django.db.models import Case, F, QuerySet, Sum, When
 
 from relance.core.kpis import (
     BUCKETS,
     AccountAging,
     Aging,
     PaidInvoice,
-    bucket_due_dates,
+    bucket_index,
     portfolio_aging,
 )
 from relance.core.ledger import account_position
@@ -66,19 +66,6 @@ WITH items AS (
 )
 """
 
-# Customers with a credit are read one by one (their credits settle their oldest debt);
-# the others are summed per currency and bucket straight away (account NULL).
-AGING = """
-SELECT CASE WHEN customer_id IN (SELECT customer_id FROM items WHERE credit > 0)
-            THEN customer_id END AS account,
-       currency,
-       CASE WHEN due_on >= %s THEN 0 WHEN due_on >= %s THEN 1 WHEN due_on >= %s THEN 2
-            WHEN due_on >= %s THEN 3 WHEN due_on >= %s THEN 4 ELSE 5 END AS bucket,
-       SUM(debit), SUM(credit)
-FROM items
-GROUP BY 1, 2, 3
-"""
-
 OUTSTANDING = "SELECT currency, SUM(debit) - SUM(credit) FROM items GROUP BY currency"
 
 DEBTORS = """
@@ -93,30 +80,139 @@ LIMIT %s
 """
 
 
+# Every piece of money that is open as of some of the days, from one pass: what is open now
+# (open as of every day since it was issued), and the allocations after the first day (open
+# from issue to the lettrage). Allocations on the day of issue or receipt never count: they
+# are left out at once. Customers who hold a credit on one of the days keep their own rows.
+PIECES = """
+WITH pieces AS (
+    SELECT i.customer_id, i.currency, i.due_on, i.issued_on AS since, NULL AS until,
+           CASE WHEN i.is_credit THEN 0 ELSE i.open_amount END AS debit,
+           CASE WHEN i.is_credit THEN i.open_amount ELSE 0 END AS credit
+    FROM {invoice} i
+    WHERE i.company_id = %s AND i.open_amount > 0 AND i.issued_on <= %s {scope_i}
+    UNION ALL
+    SELECT i.customer_id, i.currency, i.due_on, i.issued_on, a.allocated_on, a.amount, 0
+    FROM {allocation} a JOIN {invoice} i ON i.id = a.invoice_id
+    WHERE a.company_id = %s AND a.allocated_on > %s AND i.issued_on <= %s
+          AND a.allocated_on > i.issued_on {scope_i}
+    UNION ALL
+    SELECT i.customer_id, i.currency, i.due_on, i.issued_on, a.allocated_on, 0, a.amount
+    FROM {allocation} a JOIN {invoice} i ON i.id = a.credit_item_id
+    WHERE a.company_id = %s AND a.allocated_on > %s AND i.issued_on <= %s
+          AND a.allocated_on > i.issued_on {scope_i}
+    UNION ALL
+    SELECT p.customer_id, p.currency, p.received_on, p.received_on, NULL, 0,
+           p.unallocated_amount
+    FROM {payment} p
+    WHERE p.company_id = %s AND p.unallocated_amount > 0 AND p.received_on <= %s
+          AND p.customer_id IS NOT NULL {scope_p}
+    UNION ALL
+    SELECT p.customer_id, p.currency, p.received_on, p.received_on, a.allocated_on, 0, a.amount
+    FROM {allocation} a JOIN {payment} p ON p.id = a.payment_id
+    WHERE a.company_id = %s AND a.allocated_on > %s AND p.received_on <= %s
+          AND a.allocated_on > p.received_on AND p.customer_id IS NOT NULL {scope_p}
+),
+indexed AS (
+    SELECT customer_id, currency, due_on, {since} AS first, {until} AS last, debit, credit
+    FROM pieces
+)
+SELECT CASE WHEN customer_id IN (SELECT customer_id FROM indexed WHERE credit > 0 AND first < last)
+            THEN customer_id END AS account,
+       currency, due_on, first, last, SUM(debit), SUM(credit)
+FROM indexed
+WHERE first < last
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+
 def aging_as_of(
     company: Company, as_of: date, customers: QuerySet[Customer] | None = None
 ) -> dict[str, Aging]:
     """The aging of each currency with open items as of `as_of`, credits netted per customer."""
-    gross: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * BUCKET_COUNT)
-    accounts: dict[tuple[int, str], tuple[list[Decimal], list[Decimal]]] = {}
-    bounds = [_date(bound) for bound in bucket_due_dates(as_of)]
-    for account, currency, bucket, debit, credit in _items(
-        company, as_of, customers, AGING, bounds
-    ):
-        gross[currency][bucket] += _money(debit)
-        if account is not None:
-            debits, credits = accounts.setdefault(
-                (account, currency), ([Decimal(0)] * BUCKET_COUNT, [Decimal(0)])
-            )
-            debits[bucket] += _money(debit)
-            credits[0] += _money(credit)
+    return agings_as_of(company, [as_of], customers)[as_of]
+
+
+def agings_as_of(
+    company: Company, days: Sequence[date], customers: QuerySet[Customer] | None = None
+) -> dict[date, dict[str, Aging]]:
+    """The aging as of each of `days` (ascending), from one read of the pieces of money
+    (relance.reports.agings: grouped by due date and by which of the days they count for)."""
+    days = sorted(days)
+    pieces = _pieces(company, days, customers)
+    by_day = {}
+    for k, day in enumerate(days):
+        gross: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * BUCKET_COUNT)
+        accounts: dict[tuple[int, str], tuple[list[Decimal], list[Decimal]]] = {}
+        for account, currency, due_on, first, last, debit, credit in pieces:
+            if not first <= k < last:
+                continue
+            bucket = bucket_index((day - due_on).days)
+            gross[currency][bucket] += debit
+            if account is not None:
+                debits, credits = accounts.setdefault(
+                    (account, currency), ([Decimal(0)] * BUCKET_COUNT, [Decimal(0)])
+                )
+                debits[bucket] += debit
+                credits[0] += credit
+        by_day[day] = _netted(gross, accounts)
+    return by_day
+
+
+def _netted(gross, accounts) -> dict[str, Aging]:
+    """Gross debit per bucket, less what each customer's credits settle (core.kpis)."""
     with_credit: dict[str, list[AccountAging]] = defaultdict(list)
     for (_, currency), (debits, credits) in accounts.items():
-        with_credit[currency].append(AccountAging(tuple(debits), credits[0]))
+        if credits[0] > 0:
+            with_credit[currency].append(AccountAging(tuple(debits), credits[0]))
     return {
         currency: portfolio_aging(currency, amounts, with_credit[currency])
         for currency, amounts in sorted(gross.items())
     }
+
+
+def _pieces(company: Company, days: Sequence[date], customers) -> list[tuple]:
+    """(account, currency, due date, first, last, debit, credit) groups: a piece counts as of
+    days[k] for first <= k < last. `account` is the customer when it may have a credit on
+    one of the days (its credits settle its own oldest debt), else None."""
+    scope_i, scope_p, scope_params = _scope_sql(customers)
+    sql = PIECES.format(
+        scope_i=scope_i,
+        scope_p=scope_p,
+        since=_day_index("since", len(days)),
+        until=_day_index("until", len(days)),
+        invoice=Invoice._meta.db_table,
+        allocation=Allocation._meta.db_table,
+        payment=Payment._meta.db_table,
+    )
+    first, last = _date(days[0]), _date(days[-1])
+    pk = company.pk
+    where = [
+        *(pk, last, *scope_params),
+        *(pk, first, last, *scope_params),
+        *(pk, first, last, *scope_params),
+        *(pk, last, *scope_params),
+        *(pk, first, last, *scope_params),
+    ]
+    bounds = [_date(day) for day in days] * 2
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*where, *bounds])
+        rows = cursor.fetchall()
+    return [
+        (account, currency, _as_date(due_on), since, until, _money(debit), _money(credit))
+        for account, currency, due_on, since, until, debit, credit in rows
+    ]
+
+
+def _day_index(column: str, count: int) -> str:
+    """SQL for the number of days before the date in `column` (NULL: after them all), so that
+    a piece issued on `since` counts from that index and one settled on `until` up to it."""
+    whens = " ".join(f"WHEN {column} <= %s THEN {k}" for k in range(count))
+    return f"CASE WHEN {column} IS NULL THEN {count} {whens} ELSE {count} END"
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def outstanding_as_of(
@@ -173,29 +269,45 @@ def daily_sales(
     return dict(sales)
 
 
+# Invoices whose allocations as of the end add up to their amount and whose last one is in
+# (start, end], grouped by their three dates (the delays only need the amount per dates).
+PAID = """
+SELECT i.currency, i.issued_on, i.due_on, t.paid_on, SUM(i.amount)
+FROM (
+    SELECT a.invoice_id, MAX(a.allocated_on) AS paid_on, SUM(a.amount) AS settled
+    FROM {allocation} a
+    WHERE a.allocated_on <= %s AND a.invoice_id IN (
+        SELECT w.invoice_id FROM {allocation} w
+        WHERE w.company_id = %s AND w.allocated_on > %s AND w.allocated_on <= %s
+    )
+    GROUP BY a.invoice_id
+) t JOIN {invoice} i ON i.id = t.invoice_id
+WHERE i.kind = %s AND NOT i.is_credit AND ROUND(t.settled, 2) = i.amount AND t.paid_on > %s
+      {scope_i}
+GROUP BY i.currency, i.issued_on, i.due_on, t.paid_on
+"""
+
+
 def paid_invoices(
     company: Company, start: date, end: date, customers: QuerySet[Customer] | None = None
 ) -> dict[str, list[PaidInvoice]]:
     """Invoices fully settled as of `end` whose last allocation is dated in (start, end]: the
-    allocation date is the payment date (lettrage), as for every as-of figure."""
-    window = Allocation.objects.filter(
-        company=company, allocated_on__gt=start, allocated_on__lte=end
-    ).values("invoice_id")
-    until_end = Q(allocations__allocated_on__lte=end)
-    rows = (
-        _scoped(Invoice.objects.filter(company=company), customers)
-        .filter(pk__in=window, kind=ItemKind.INVOICE.value, is_credit=False)
-        .annotate(
-            settled=Sum("allocations__amount", filter=until_end),
-            paid_on=Max("allocations__allocated_on", filter=until_end),
-        )
-        .filter(settled=F("amount"), paid_on__gt=start)
-        .values_list("currency", "amount", "issued_on", "due_on", "paid_on")
-        .order_by()
+    allocation date is the payment date (lettrage), as for every as-of figure. Invoices with
+    the same dates come as one PaidInvoice of their total."""
+    scope_i, _scope_p, scope_params = _scope_sql(customers)
+    sql = PAID.format(
+        scope_i=scope_i, allocation=Allocation._meta.db_table, invoice=Invoice._meta.db_table
     )
+    first, last = _date(start), _date(end)
+    params = [last, company.pk, first, last, ItemKind.INVOICE.value, first, *scope_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     paid: dict[str, list[PaidInvoice]] = defaultdict(list)
-    for currency, amount, issued_on, due_on, paid_on in rows:
-        paid[currency].append(PaidInvoice(amount, issued_on, due_on, paid_on))
+    for currency, issued_on, due_on, paid_on, amount in rows:
+        paid[currency].append(
+            PaidInvoice(_money(amount), _as_date(issued_on), _as_date(due_on), _as_date(paid_on))
+        )
     return dict(paid)
 
 

@@ -133,12 +133,12 @@ def evolution(
     months: int = EVOLUTION_MONTHS,
 ) -> list[MonthPoint]:
     """Every figure as of `as_of` and as of the same day of the previous months, oldest
-    first: one aging per point, and one read each of the sales, the paid invoices, the
-    cohorts, the collections and the dunning work for all the points."""
+    first: one read each of the agings, the sales, the paid invoices, the
+    cohorts, the collections and the dunning work, each for all the points at once."""
     points = month_ends(as_of, months)
     agings = {
-        day: queries.aging_as_of(company, day, customers).get(currency, empty_aging(currency))
-        for day in points
+        day: aging.get(currency, empty_aging(currency))
+        for day, aging in queries.agings_as_of(company, points, customers).items()
     }
     sales = _sales(company, points[0], as_of, currency, customers)
     window = points[0] - timedelta(days=DSO_DAYS)

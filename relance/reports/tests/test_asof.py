@@ -154,6 +154,10 @@ def test_as_of_figures_equal_the_snapshots_taken_while_replaying(portfolio):
             key=lambda pair: (-pair[0], pair[1]),
         )[:2]
         assert [(d.balance, d.customer.pk) for d in debtors] == expected, day
+    every_day = queries.agings_as_of(company, sorted(snapshots))  # one read for all the days
+    for day, (aging, _balances) in snapshots.items():
+        read = {c: a.amounts for c, a in every_day[day].items() if any(a.amounts)}
+        assert read == {c: a for c, a in aging.items() if any(a)}, day
     for day, figures in kpis.items():
         assert services.kpis_as_of(company, day, "EUR") == figures, day
 

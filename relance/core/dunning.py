@@ -59,6 +59,9 @@ class Reason(StrEnum):
     HANDED_OVER = "handed_over"
     MIN_GAP = "min_gap"  # no longer produced: a step within its gap is simply not due yet
     CREDIT_BALANCE = "credit_balance"
+    # An instalment of the customer's payment plan is reminded by e-mail the same day: one
+    # message a day; the step goes out with the next run.
+    INSTALMENT_TODAY = "instalment_today"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from relance.core.calendar import BusinessCalendar
-from relance.core.dunning import Channel, Escalation, PlannedReminder
+from relance.core.dunning import Channel, Escalation, Exclusion, Plan, PlannedReminder, Reason
 from relance.core.money import round_money
 
 ZERO = Decimal(0)
@@ -276,3 +276,23 @@ def _reminder(
         escalation=Escalation.NONE,
     )
     return InstalmentReminder(planned, tuple(found))
+
+
+def beside_instalments(plan: Plan, notices: Sequence[InstalmentReminder]) -> Plan:
+    """Today's plan, with the instalment reminders last, and without the scenario e-mails of
+    the customers (and currencies) that get an instalment e-mail today: two e-mails the same
+    day for one debt would confuse the debtor. Their items are excluded for that reason and,
+    having not moved, come again in the next run."""
+    busy = {(n.planned.customer_id, n.planned.currency) for n in notices}
+    kept, excluded = [], list(plan.excluded)
+    for reminder in plan.reminders:
+        key = (reminder.customer_id, reminder.currency)
+        if key in busy and reminder.channel == Channel.EMAIL and reminder.scenario_id is not None:
+            excluded.extend(
+                Exclusion(reminder.customer_id, reminder.currency, move.item_id,
+                          Reason.INSTALMENT_TODAY)
+                for move in reminder.moves
+            )  # fmt: skip
+            continue
+        kept.append(reminder)
+    return Plan(tuple(kept) + tuple(n.planned for n in notices), tuple(excluded))

@@ -20,7 +20,7 @@ from django.utils import timezone
 from relance.banking.services import BankFreshness, bank_freshness
 from relance.core import dunning as core
 from relance.core.calendar import BusinessCalendar, next_allowed, parse_hours
-from relance.core.plans import InstalmentReminder, instalment_reminders
+from relance.core.plans import InstalmentReminder, beside_instalments, instalment_reminders
 from relance.core.records import PayerProfile
 from relance.ledger.bulk import BulkTable, reserve_ids
 from relance.ledger.models import Company, Contact, Customer, Invoice
@@ -175,7 +175,7 @@ def _plan(
     by_id = {item.id: item for item in inputs["items"]}
     notices = _instalment_reminders(company, run_on, by_id)
     if notices:
-        plan = core.Plan(plan.reminders + tuple(n.planned for n in notices), plan.excluded)
+        plan = beside_instalments(plan, notices)
     return plan, by_id, notices, inputs
 
 

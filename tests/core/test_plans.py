@@ -1,17 +1,20 @@
 """Payment plans: the schedule, what is paid, breach, completion, instalment reminders."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from relance.core.calendar import BusinessCalendar
+from relance.core.dunning import Channel, Exclusion, Move, Plan, Reason
 from relance.core.plans import (
     Instalment,
     InstalmentStatus,
     NoticeKind,
     PlanState,
     add_months,
+    beside_instalments,
     instalment_reminders,
     is_broken,
     is_completed,
@@ -214,3 +217,17 @@ def test_a_message_announcing_an_instalment_is_the_courteous_one():
     (found,) = instalment_reminders([state()], date(2026, 1, 6))
     assert (found.planned.level, found.planned.step_name) == (1, "Échéance à venir")
     assert found.planned.overdue_amount == D(0)
+
+
+def test_a_scenario_email_waits_for_the_day_after_an_instalment_email():
+    (notice,) = instalment_reminders([state()], date(2026, 1, 6))
+
+    def step(customer, channel, currency="EUR"):
+        return replace(notice.planned, customer_id=customer, channel=channel, currency=currency,
+                       scenario_id=7, moves=(Move(40 + customer, 7, 2),))  # fmt: skip
+
+    planned = [step(1, Channel.EMAIL), step(1, Channel.SMS), step(2, Channel.EMAIL),
+               step(1, Channel.EMAIL, "USD")]  # fmt: skip
+    found = beside_instalments(Plan(tuple(planned), ()), [notice])
+    assert found.reminders == (*planned[1:], notice.planned)  # the instalment e-mail comes last
+    assert found.excluded == (Exclusion(1, "EUR", 41, Reason.INSTALMENT_TODAY),)

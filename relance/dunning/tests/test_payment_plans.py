@@ -172,3 +172,19 @@ def test_a_cancelled_plan_sends_its_invoices_back_to_their_scenario(company, cus
     plans.cancel_plan(plan, None, AGREED + timedelta(days=1))
     result = run(company, date(2026, 11, 5))
     assert len(result.plan.reminders) == 1 and not result.plan.excluded
+
+
+def test_no_second_email_the_day_an_instalment_is_reminded(company, customer, plan):
+    """F3, outside the plan, reaches a step the day the first instalment is announced: one
+    e-mail that day (the instalment), F3's step the next run."""
+    day = FIRST - timedelta(days=5)
+    invoice(customer, "F3", "100.00", day - timedelta(days=20))  # its first step has come
+    result = run(company, day)
+    (reminder,) = Reminder.objects.filter(pk__in=result.reminders)
+    assert reminder.step_name == "Échéance à venir"
+    reasons = {(e.invoice.number, e.reason) for e in Exclusion.objects.filter(run__run_on=day)}
+    assert ("F3", "instalment_today") in reasons
+    following = Reminder.objects.filter(pk__in=run(company, day + timedelta(days=1)).reminders)
+    assert [(r.scenario_id is not None, r.items.get().invoice.number) for r in following] == [
+        (True, "F3")
+    ]

@@ -60,6 +60,7 @@ REASON_LABELS = {
     Reason.HANDED_OVER: gettext_lazy("transmis au contentieux"),
     Reason.MIN_GAP: gettext_lazy("écart minimal"),
     Reason.CREDIT_BALANCE: gettext_lazy("solde créditeur"),
+    Reason.INSTALMENT_TODAY: gettext_lazy("échéance rappelée ce jour"),
 }
 OUTBOX_SIZE = 200
 

@@ -29,6 +29,9 @@ def main() -> int:
     parser.add_argument(
         "--matching-db", action="store_true", help="only run_matching through the database"
     )
+    parser.add_argument(
+        "--dashboard-only", action="store_true", help="only the dashboard's latency (a server)"
+    )
     args = parser.parse_args()
     if args.matching_only:
         from .matching import run as run_matching
@@ -38,12 +41,27 @@ def main() -> int:
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     if args.db == "postgres":
         return _on_postgres(args)
+    if args.dashboard_only:
+        return _dashboard_only(args)
     name = "matching" if args.matching_db else args.size
     database = BENCH_VAR / f"bench-{name}.sqlite3"
     for leftover in BENCH_VAR.glob(f"{database.name}*"):
         leftover.unlink()
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     return _bench(args)
+
+
+def _dashboard_only(args: argparse.Namespace) -> int:
+    """The dashboard step alone: its own databases and server, its own results file."""
+    from .dashboard import databases
+    from .dashboard import run as run_dashboard
+
+    result = run_dashboard(args.size, databases(args.db, args.size, BENCH_VAR), args.seed)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{date.today().isoformat()}-{args.size}-{args.db}-dashboard.json"
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
+    print(f"\nwritten {out.relative_to(ROOT)}")
+    return 0
 
 
 def _on_postgres(args: argparse.Namespace) -> int:
@@ -60,6 +78,8 @@ def _bench(args: argparse.Namespace) -> int:
     import django
 
     django.setup()
+    if args.dashboard_only:
+        return _dashboard_only(args)
     if args.matching_db:
         from .matching_db import run as run_matching_db
 
@@ -74,6 +94,12 @@ def _bench(args: argparse.Namespace) -> int:
     from .matching_db import run as run_matching_db
 
     result["matching_db"] = run_matching_db(args.seed)
+    from .dashboard import databases
+    from .dashboard import run as run_dashboard
+
+    result["dashboard"] = run_dashboard(
+        args.size, databases(args.db, args.size, BENCH_VAR), args.seed
+    )
     result["machine"] = {
         "cpus": os.cpu_count(),
         "platform": platform.platform(),

@@ -1,0 +1,295 @@
+"""Dashboard latency through a real server, at 10, 30 and 100 % of the workload.
+
+For each share, a child process (`python -m bench.dashboard --database-url ...`) builds its
+own database with `relance generate` (the portfolio of relance.demo.generator, as of
+2026-03-01), starts `relance runserver --noreload` (Django's threaded development server: no
+WSGI server such as gunicorn is among the dependencies) on a free port, logs a manager in (a
+session cookie, as the browser keeps), and times with plain http.client from this side:
+
+- cold: the first request after a change (the company's ledger version raised, as any import
+  or payment does), one client, COLD_SAMPLES times;
+- warm, alone: one client, WARM_REQUESTS requests (the time a request takes when the server
+  has nothing else to do);
+- warm, loaded: CLIENTS threads each making WARM_REQUESTS requests, on the dashboard and on a
+  trivial page (the company settings form) of the same server, in the same run.
+
+The page is the manager's dashboard of the whole company as of 2026-03-01 (`?as_of=`). Times
+are wall-clock per request, on the client side: connecting, the server's work and reading
+the whole answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2026-03-01"
+GROWTH = (10, 30, 100)  # percent of the workload
+CLIENTS = 16
+WARM_REQUESTS = 25  # per client and page
+COLD_SAMPLES = 5
+TARGET = "median < 100 ms (warm)"
+
+
+# --- The orchestrator (in the bench process) ---------------------------------------------
+
+
+def run(size: str, database_url, seed: int) -> dict:
+    """Each share of the workload in its own child and database; prints the table.
+    `database_url(name)` gives a fresh, empty database for the share."""
+    from .workload import SIZES
+
+    customers, invoices = SIZES[size]
+    rows = []
+    for share in GROWTH:
+        command = [
+            sys.executable, "-m", "bench.dashboard",
+            "--database-url", database_url(f"dashboard{share}"),
+            "--customers", str(customers * share // 100),
+            "--invoices", str(invoices * share // 100),
+            "--seed", str(seed),
+        ]  # fmt: skip
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            rows.append({"share": share, "note": f"failed: {done.stderr.strip()[-300:]}"})
+            continue
+        rows.append({"share": share, **json.loads(done.stdout.strip().splitlines()[-1])})
+    _print(rows)
+    return {"clients": CLIENTS, "warm_requests": WARM_REQUESTS, "as_of": AS_OF, "rows": rows}
+
+
+def databases(db: str, size: str, folder: Path):
+    """`database_url(name)` for `run`: a fresh SQLite file in `folder`, or a new database in
+    the PostgreSQL cluster of DATABASE_URL (--db postgres)."""
+    if db == "postgres":
+        base = os.environ["DATABASE_URL"]
+
+        def fresh(name: str) -> str:
+            import psycopg
+
+            with psycopg.connect(base, autocommit=True) as cluster:
+                cluster.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                cluster.execute(f'CREATE DATABASE "{name}"')
+            return base.rsplit("/", 1)[0] + "/" + name
+
+        return fresh
+
+    def fresh_file(name: str) -> str:
+        path = folder / f"bench-{name}-{size}.sqlite3"
+        for leftover in folder.glob(f"{path.name}*"):
+            leftover.unlink()
+        return f"sqlite:///{path}"
+
+    return fresh_file
+
+
+def _print(rows: list[dict]) -> None:
+    print(f"\ndashboard latency in ms (target: {TARGET}); loaded = {CLIENTS} concurrent clients")
+    header = (
+        f"{'share':>5} {'invoices':>10} {'open':>8} {'cold med':>9} {'alone med':>10} "
+        f"{'loaded med':>11} {'loaded p95':>11} {'req/s':>7} {'trivial alone':>14} "
+        f"{'trivial loaded':>15} {'trivial p95':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        if "note" in row:
+            print(f"{row['share']:>4}% {row['note']}")
+            continue
+        cold, alone, warm = row["cold"], row["alone"], row["warm"]
+        trivial, trivial_alone = row["trivial"], row["trivial_alone"]
+        print(
+            f"{row['share']:>4}% {row['invoices']:>10,} {row['open_items']:>8,} "
+            f"{cold['median_ms']:>9.1f} {alone['median_ms']:>10.1f} {warm['median_ms']:>11.1f} "
+            f"{warm['p95_ms']:>11.1f} {warm['per_second']:>7.1f} "
+            f"{trivial_alone['median_ms']:>14.1f} {trivial['median_ms']:>15.1f} "
+            f"{trivial['p95_ms']:>12.1f}"
+        )
+
+
+# --- One share (in its own process) -------------------------------------------------------
+
+
+def measure_one(customers: int, invoices: int, seed: int) -> dict:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    company, built = _build(customers, invoices, seed)
+    cookie = _session_cookie(company)
+    port = _free_port()
+    server = _start_server(port)
+    try:
+        _wait_until_up(port)
+        dashboard = f"/c/{company.code}/dashboard/?as_of={AS_OF}"
+        trivial = f"/c/{company.code}/settings/"
+        cold = _cold(port, dashboard, cookie, company)
+        alone = _warm(port, dashboard, cookie, clients=1)
+        warm = _warm(port, dashboard, cookie)
+        plain_alone = _warm(port, trivial, cookie, clients=1)
+        plain = _warm(port, trivial, cookie)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"customers": customers, "generate_seconds": built["seconds"], **built["counts"],
+            "cold": cold, "alone": alone, "warm": warm, "trivial_alone": plain_alone,
+            "trivial": plain}  # fmt: skip
+
+
+def _build(customers: int, invoices: int, seed: int):
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+
+    from relance.demo.services import generate_portfolio
+    from relance.ledger.models import Invoice
+    from relance.ledger.services import create_company
+    from relance.team.models import Membership, Role
+
+    company = create_company("DASH", "Tableau de bord SAS")
+    # The workload of bench/workload.py: 24 months, 30 % of the invoices open.
+    result = generate_portfolio(
+        company, customers=customers, invoices=invoices, today=date.fromisoformat(AS_OF),
+        seed=seed, months=24, open_share=0.3,
+    )  # fmt: skip
+    user = get_user_model().objects.create_user("bench-manager")
+    Membership.objects.create(user=user, company=company, role=Role.MANAGER)
+    open_items = Invoice.objects.filter(company=company, open_amount__gt=0).count()
+    counts = {"invoices": result.counts.get("invoices", invoices), "open_items": open_items}
+    return company, {"seconds": round(result.seconds, 1), "counts": counts}
+
+
+def _session_cookie(company) -> str:
+    """A logged-in session for the manager, as the login page would create it."""
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = get_user_model().objects.get(username="bench-manager")
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_server(port: int) -> subprocess.Popen:
+    env = dict(os.environ, DEBUG="false", ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="ERROR",
+               RELANCE_REPORTS_CACHE="locmem")  # fmt: skip
+    command = [sys.executable, "-m", "relance", "runserver", f"127.0.0.1:{port}", "--noreload"]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def _wait_until_up(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            _get(port, "/login/", "")
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server on port {port} did not answer within {seconds} s")
+
+
+def _get(port: int, path: str, cookie: str) -> float:
+    """One GET, its wall-clock seconds; the answer must be 200."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise RuntimeError(f"GET {path}: {response.status}")
+    return time.perf_counter() - started
+
+
+def _cold(port: int, path: str, cookie: str, company) -> dict:
+    """The first request (nothing cached), then COLD_SAMPLES requests each right after a
+    change: the ledger version raised as relance.reports.cache.bump does after a commit."""
+    from django.db.models import F
+
+    from relance.reports.models import LedgerVersion
+
+    first = _get(port, path, cookie)
+    samples = []
+    for _ in range(COLD_SAMPLES):
+        LedgerVersion.objects.filter(company=company).update(version=F("version") + 1)
+        samples.append(_get(port, path, cookie))
+    return {"first_ms": round(first * 1000, 1), **_summary(samples)}
+
+
+def _warm(port: int, path: str, cookie: str, clients: int = CLIENTS) -> dict:
+    """`clients` threads, WARM_REQUESTS requests each, after one that fills the cache."""
+    _get(port, path, cookie)
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        mine = [_get(port, path, cookie) for _ in range(WARM_REQUESTS)]
+        with lock:
+            times.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {**_summary(times), "per_second": round(len(times) / elapsed, 1)}
+
+
+def _summary(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {
+        "requests": len(ordered),
+        "median_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(p95 * 1000, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.dashboard", description=__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--customers", type=int, required=True)
+    parser.add_argument("--invoices", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relance.settings")
+    print(json.dumps(measure_one(args.customers, args.invoices, args.seed)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

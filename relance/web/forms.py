@@ -289,8 +289,9 @@ class CompanyForm(forms.ModelForm):
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in UNIT_COSTS:
-            self.fields[name].required = False
+        for name in UNIT_COSTS:  # optional, and "1,50" as well as "1.50" in French
+            field = self.fields[name]
+            field.required, field.localize, field.widget.is_localized = False, True, True
         if read_only:
             for field in self.fields.values():
                 field.disabled = True

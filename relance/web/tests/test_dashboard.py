@@ -249,3 +249,47 @@ def test_one_transaction_raises_the_version_once(world, django_capture_on_commit
     updates = [q for q in queries.captured_queries if "reports_ledgerversion" in q["sql"]]
     assert len(updates) == 1 and updates[0]["sql"].startswith("UPDATE")
     assert version_of(world.company) == before + 1
+
+
+def test_the_dashboard_in_english(client, world):
+    client.force_login(world.user(Role.MANAGER))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/c/acme/dashboard/"})
+    html = client.get("/c/acme/dashboard/").content.decode()
+    assert "Unpaid rate" in html and "Cost of collection per invoice (month)" in html
+    assert "Recovered after each step (month)" in html and "Weekly report by e-mail" in html
+    assert "Taux d&#x27;impayés" not in html
+
+
+# --- Unit costs of collection, in the company settings ---------------------------------------
+
+
+def company_settings(**costs):
+    return {
+        "name": "Acme SAS", "country": "FR", "currency": "EUR", "time_zone": "Europe/Paris",
+        "default_payment_days": "30", "consumer_hours": "10:00-13:00, 14:00-20:00", **costs,
+    }  # fmt: skip
+
+
+def test_an_administrator_sets_the_unit_costs(client, world):
+    client.force_login(world.user(Role.ADMIN))
+    html = client.get("/c/acme/settings/").content.decode()
+    assert "Coût d&#x27;un courrier" in html and "Durée moyenne d&#x27;un appel" in html
+    response = client.post(
+        "/c/acme/settings/",
+        company_settings(letter_unit_cost="2,10", phone_minute_cost="0.80", call_minutes="3.5"),
+    )
+    assert response.status_code == 302
+    world.company.refresh_from_db()
+    assert (world.company.letter_unit_cost, world.company.call_minutes) == (
+        Decimal("2.10"), Decimal("3.5"),
+    )  # fmt: skip
+    assert world.company.email_unit_cost == Decimal(0)  # left empty: nothing
+
+
+def test_a_negative_unit_cost_is_refused_with_the_reason(client, world):
+    client.force_login(world.user(Role.ADMIN))
+    response = client.post("/c/acme/settings/", company_settings(sms_unit_cost="-1"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["sms_unit_cost"] == [
+        "Assurez-vous que cette valeur est supérieure ou égale à 0."
+    ]

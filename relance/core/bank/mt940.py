@@ -54,6 +54,11 @@ class _Block:
         return "\n".join(text for _, text in self.lines)
 
 
+class _Unreadable(RuntimeError):
+    """A tag mt-940 matched but that cannot be read as it is; args as mt-940's own error
+    (message, tag, value), the message in French."""
+
+
 class _StatementLine(mt940_lib.tags.Statement):
     """:61: by the SWIFT pattern, else by the one for over-long customer references; the
     supplementary details may run over several lines (ING)."""
@@ -65,8 +70,14 @@ class _StatementLine(mt940_lib.tags.Statement):
         if "\n" in rest:
             value = f"{first}\n{' '.join(rest.split())}"
         if self.re.match(value) is None:
-            return dict(self.relaxed.parse(transactions, value))
-        return dict(super().parse(transactions, value))
+            result = dict(self.relaxed.parse(transactions, value))
+        else:
+            result = dict(super().parse(transactions, value))
+        if not result.get("id"):
+            # mt-940 merges a :61: without its type code (SWIFT 4!c, e.g. NTRF) into the next
+            # :61:, which would lose a movement: refuse the line instead.
+            raise _Unreadable("mouvement :61: sans code d'opération (ex. NTRF)", self, value)
+        return result
 
 
 class _StatementNumber(mt940_lib.tags.StatementNumber):
@@ -131,6 +142,12 @@ def _statement(block: _Block) -> BankStatement:
     opening = _required_balance(data, "opening", ":60F: ou :60M:", block)
     closing = _required_balance(data, "closing", ":62F: ou :62M:", block)
     numbers = [number for number, text in block.lines if text.startswith(":61:")]
+    if len(numbers) != len(parsed.transactions):
+        raise BankFileError(
+            f"{len(numbers)} mouvements :61: dans le relevé mais {len(parsed.transactions)} "
+            "lisibles",
+            block.line,
+        )
     lines = [
         _line(transaction.data, number)
         for transaction, number in zip(parsed.transactions, numbers, strict=True)
@@ -160,9 +177,8 @@ def _parse(block: _Block) -> Any:
         transactions.parse(block.text)
     except RuntimeError as error:
         value = str(error.args[2]) if len(error.args) > 2 else ""
-        raise BankFileError(
-            f"champ MT940 illisible : {value[:60]!r}", _line_of(block, value)
-        ) from None
+        reason = error.args[0] if isinstance(error, _Unreadable) else "champ MT940 illisible"
+        raise BankFileError(f"{reason} : {value[:60]!r}", _line_of(block, value)) from None
     except (ValueError, InvalidOperation, KeyError) as error:
         raise BankFileError(f"relevé MT940 illisible : {error}", block.line) from None
     return transactions
@@ -191,6 +207,12 @@ def _date(value: date) -> date:
 
 
 def _line(data: dict[str, Any], number: int) -> BankLine:
+    if not data["amount"].currency:
+        # mt-940 takes a movement's currency from the opening balance read before it.
+        raise BankFileError(
+            "mouvement :61: placé avant le solde initial (:60F: ou :60M:) qui donne sa devise",
+            number,
+        )
     details = _details(data)
     value_on = _date(data["date"])
     entry_on = data.get("entry_date")

@@ -62,6 +62,12 @@ def _tree(text: str, offset: int) -> ET.Element:
         raise BankFileError(f"OFX mal formé : {reason[:200]}", line) from None
     except (AssertionError, IndexError, ValueError) as error:
         raise BankFileError(f"OFX mal formé : balises mal imbriquées ({error})") from None
+    except ET.ParseError:
+        # ElementTree's own error (ofxtools' is another class): a second top-level element,
+        # e.g. an aggregate closed too early so that what follows stands outside <OFX>.
+        raise BankFileError(
+            "OFX mal formé : balises mal imbriquées (du contenu après la fin de l'élément <OFX>)"
+        ) from None
     return root
 
 

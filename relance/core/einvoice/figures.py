@@ -63,7 +63,9 @@ def check_currency(reader: XmlReader, code: str) -> str:
         return parse_currency(code)
     except MoneyError:
         reader.reasons.append(f"{reader.label} : BT-5 code devise inconnu '{code}'")
-        return code
+        # The file is refused anyway; the code must not reach the XPath predicates that pick
+        # amounts by currencyID (a quote in it broke the expression).
+        return ""
 
 
 def make_invoice(reader: XmlReader, heading: Heading, totals: Totals) -> EInvoice:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from facturx import get_xml_from_pdf
+from pypdf.errors import PyPdfError
 
 from relance.core.einvoice.records import EInvoiceError
 
@@ -18,7 +19,10 @@ def extract_xml(data: bytes) -> bytes:
     try:
         _, xml = get_xml_from_pdf(data, check_xsd=False)
     except Exception as error:  # pypdf raises many kinds of errors on a damaged PDF
-        raise EInvoiceError([f"PDF illisible ou endommagé ({error})"]) from None
+        # pypdf's own errors say what is wrong ("startxref not found"); the others (an
+        # AttributeError deep in a broken object tree) would only show Python internals.
+        detail = f" ({error})" if isinstance(error, PyPdfError) else ""
+        raise EInvoiceError([f"PDF illisible ou endommagé{detail}"]) from None
     if not xml:
         raise EInvoiceError([NO_XML])
     assert isinstance(xml, bytes)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "relance.security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "relance.web.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -251,12 +252,34 @@ RELANCE_API_RATE_LIMIT = os.environ.get("RELANCE_API_RATE_LIMIT", "600/min")
 RELANCE_WEBHOOK_TIMEOUT = int(os.environ.get("RELANCE_WEBHOOK_TIMEOUT", "10"))
 
 SESSION_COOKIE_HTTPONLY = True
-# Production behind HTTPS sets SECURE_COOKIES=true; the demo runs on plain http://127.0.0.1.
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# RELANCE_ENV=production (relance.security.production): HTTPS only, secure cookies, HSTS, and
+# a refusal to start without a real SECRET_KEY and ALLOWED_HOSTS. The demo and the tests run
+# in development on plain http://127.0.0.1, where each of these can still be set one by one.
+PRODUCTION = os.environ.get("RELANCE_ENV", "development").strip().lower() == "production"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: htmx gets the token from the page
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+# Behind a reverse proxy that ends TLS: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the
+# proxy must set that header itself and drop the client's).
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    from relance.security.production import require_production_settings
+
+    require_production_settings(SECRET_KEY, DEBUG, os.environ)
+# Login attempts (relance.security.throttle): failures allowed per user name and per client
+# address within the window (seconds), counted in Django's cache.
+RELANCE_LOGIN_WINDOW = int(os.environ.get("RELANCE_LOGIN_WINDOW", "900"))
+RELANCE_LOGIN_FAILURES_PER_USER = int(os.environ.get("RELANCE_LOGIN_FAILURES_PER_USER", "5"))
+RELANCE_LOGIN_FAILURES_PER_IP = int(os.environ.get("RELANCE_LOGIN_FAILURES_PER_IP", "20"))
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,9 @@ from django.urls import include, path
 from relance.api import api
 from relance.dunning import hooks
 from relance.portal import urls as portal
+from relance.security.forms import ThrottledAdminAuthenticationForm
+
+admin.site.login_form = ThrottledAdminAuthenticationForm  # failed logins throttled there too
 
 urlpatterns = [
     path("admin/", admin.site.urls),

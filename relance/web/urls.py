@@ -7,6 +7,7 @@ from relance.evidence.views import CustomerEvidenceView
 from relance.notes import views as notes
 from relance.plans import views as plan_texts
 from relance.scoring import views as scoring
+from relance.security.views import LoginView
 
 from .views import (
     agenda,
@@ -190,7 +191,7 @@ company_patterns = [
 
 urlpatterns = [
     path("", company.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),  # failed logins throttled
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("c/<slug:code>/", include(company_patterns)),
 ]

@@ -1,0 +1,2 @@
+"""Security plumbing that is no business area: production settings, the Content-Security-Policy
+and the login throttle."""

@@ -44,7 +44,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import MISSING, dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
@@ -732,13 +732,22 @@ def parse(lines: Iterable[str], *, currency: str = "EUR", payment_days: int = 30
     """Customers, items, payments and allocations from the lines of a FEC (header first).
 
     Raises FecError when the header lacks a required column."""
-    numbered = iter(enumerate(lines, start=1))
+    numbered = _text_only(enumerate(lines, start=1))
     first = next(numbered, None)
     if first is None or not first[1].strip():
         raise FecError("fichier FEC vide : la première ligne doit être l'en-tête des colonnes")
     header = read_header(first[1])
     _check_header(header)
     return _read(header, numbered, parse_currency(currency), payment_days)
+
+
+def _text_only(numbered: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """A text export never holds a NUL character: such a file is binary (a PDF, an image, a
+    spreadsheet sent as a FEC) and is refused whole, not read as garbage."""
+    for number, line in numbered:
+        if "\x00" in line:
+            raise FecError(f"ligne {number} : caractère NUL, ce n'est pas un FEC en texte")
+        yield number, line
 
 
 def _read(

@@ -243,7 +243,10 @@ def _finish(batch: ImportBatch, report: ImportReport) -> None:
 
 def _fail(batch: ImportBatch, message: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.FAILED, error=message, finished_at=timezone.now(), counts={}
+        status=ImportBatch.Status.FAILED,
+        error=message.replace("\x00", "\\x00"),  # PostgreSQL refuses NUL in text
+        finished_at=timezone.now(),
+        counts={},
     )
 
 

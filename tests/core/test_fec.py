@@ -441,6 +441,12 @@ def test_a_header_without_the_required_columns_is_refused():
         fec.parse(["JournalCode\tEcritureNum\tCompteNum\tMontant", "VE\t1\t411\t10"])
 
 
+def test_a_binary_file_is_refused_with_the_line():
+    lines = ["\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01", "\x00C\x00P7<F<2PFAFZUP"]  # a JPEG
+    with pytest.raises(FecError, match="ligne 1 : caractère NUL"):
+        fec.parse(lines)
+
+
 def test_an_empty_file_is_refused():
     with pytest.raises(FecError, match="vide"):
         fec.parse([])

@@ -170,8 +170,8 @@ def open_dispute(
     amount: Decimal | None = None,
 ) -> Dispute:
     """A contested invoice (or part of it) is marked disputed: the engine leaves it alone, or
-    asks only for the rest when part of it is contested; the others are reminded. The owner, when someone else (a sales rep, say), is told
-    by e-mail."""
+    asks only for the rest when part of it is contested; the others are reminded. The owner,
+    when someone else (a sales rep, say), is told by e-mail."""
     if reason not in Dispute.Reason.values:
         raise ValidationError(_("Motif de litige inconnu."))
     if amount is not None and not ZERO < amount <= invoice.open_amount:

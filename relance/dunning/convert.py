@@ -209,7 +209,8 @@ def sent(company: Company, customer_ids: Sequence[int] | None = None) -> list[co
     )
     # "[date]" makes SQLite convert MAX() back to a date (PARSE_COLNAMES); PostgreSQL keeps it.
     sql = (
-        'SELECT ri.invoice_id, MAX(ri.moved_to_level), MAX(r.planned_on) AS "sent_on [date]" '
+        "SELECT ri.invoice_id, MAX(ri.moved_to_level), "
+        'MAX(COALESCE(ri.moved_on, r.planned_on)) AS "sent_on [date]" '
         "FROM " + source + "i.open_amount > 0 AND ri.invoice_id = i.id "
         "AND ri.moved_to_level IS NOT NULL AND r.id = ri.reminder_id "
         "AND r.status IN (" + statuses + ") GROUP BY ri.invoice_id"

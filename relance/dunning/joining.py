@@ -7,12 +7,14 @@ A planned call or task joins the customer's open one (pending or awaiting approv
 currency and channel) unless one of the items it moves was already moved by it (a second step
 for the same item stays a separate task: merging would lose a step of its history). The open
 reminder takes the higher step, today's amounts and the items it did not list; an event says
-which invoices came in.
+which invoices came in. Each joined item records the day of its step (`moved_on`): its next
+step's minimum gap runs from that day, not from the day the open call was planned.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from django.db import connection
 
@@ -36,7 +38,10 @@ class _Open:
 
 
 def join_open_work(
-    company: Company, planned: Sequence[core.PlannedReminder], items: dict[int, core.Item]
+    company: Company,
+    planned: Sequence[core.PlannedReminder],
+    items: dict[int, core.Item],
+    today: date,
 ) -> set[int]:
     """Join each planned call or task that can be to the customer's open one; returns the
     positions in `planned` that were joined (the caller creates the others)."""
@@ -50,10 +55,11 @@ def join_open_work(
         moved = {move.item_id: move.level for move in plan.moves}
         for item_id in plan.listed_item_ids:
             amount = items[item_id].open_amount
+            level = moved.get(item_id)
             if item_id not in target.listed:
-                rows.append((target.pk, item_id, amount, moved.get(item_id)))
-            elif item_id in moved:
-                updates.append((moved[item_id], amount, target.pk, item_id))
+                rows.append((target.pk, item_id, amount, level, today if level else None))
+            elif level:
+                updates.append((level, today, amount, target.pk, item_id))
             target.listed[item_id] = moved.get(item_id) or target.listed.get(item_id)
         _raise_step(target, plan)
         numbers = ", ".join(items[m.item_id].number for m in plan.moves)
@@ -102,14 +108,17 @@ def _raise_step(target: _Open, plan: core.PlannedReminder) -> None:
 
 
 def _write(rows: list[tuple], updates: list[tuple], events: list[tuple]) -> None:
+    day = connection.ops.adapt_datefield_value
     BulkTable(
-        ReminderItem, ("reminder_id", "invoice_id", "open_amount", "moved_to_level"), {}
-    ).write(rows)
+        ReminderItem,
+        ("reminder_id", "invoice_id", "open_amount", "moved_to_level", "moved_on"),
+        {},
+    ).write((*row[:4], day(row[4])) for row in rows)
     if updates:
         with connection.cursor() as cursor:
             cursor.executemany(
-                "UPDATE dunning_reminderitem SET moved_to_level = %s, open_amount = %s "
-                "WHERE reminder_id = %s AND invoice_id = %s",
-                updates,
+                "UPDATE dunning_reminderitem SET moved_to_level = %s, moved_on = %s, "
+                "open_amount = %s WHERE reminder_id = %s AND invoice_id = %s",
+                [(level, day(on), *rest) for level, on, *rest in updates],
             )
     BulkTable(ReminderEvent, ("reminder_id", "status", "note"), {}).write(events)

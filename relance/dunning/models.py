@@ -379,6 +379,9 @@ class ReminderItem(models.Model):
     )
     open_amount = models.DecimalField(_("reste dû"), **MONEY)
     moved_to_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The day of that step when it is not the reminder's planned day: an item that joined an
+    # open call or task on a later day (relance.dunning.joining); its minimum gap runs from it.
+    moved_on = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -218,7 +218,7 @@ def _write(
     the plan: their instalments are recorded (never reminded twice) and their texts rendered.
     A call or task joins the customer's open one when it can (relance.dunning.joining)."""
     steps = plan.reminders[: len(plan.reminders) - len(notices)]
-    joined = join_open_work(company, steps, items)
+    joined = join_open_work(company, steps, items, run.run_on)
     if joined:
         kept = tuple(r for n, r in enumerate(steps) if n not in joined)
         plan = core.Plan(kept + plan.reminders[len(steps) :], plan.excluded)

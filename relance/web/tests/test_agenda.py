@@ -9,6 +9,7 @@ from relance.dunning.agenda import KINDS
 from relance.dunning.models import Call, Dispute, Hold, Promise, Reminder
 from relance.ledger import services
 from relance.notes.services import write_note
+from relance.portal.models import DebtorAction
 from relance.scoring.models import RiskAlert
 from relance.team.models import Role
 
@@ -62,6 +63,8 @@ def make_work(customer):
     write_note(customer, manager, f"@{customer.collector.username} à rappeler")
     RiskAlert.objects.create(company=company, customer=customer, kind="blocked",
                              raised_on=TODAY, amount=Decimal("700.00"), currency="EUR")  # fmt: skip
+    DebtorAction.objects.create(company=company, customer=customer, kind="claim",
+                                summary="Paiement annoncé", amount=Decimal("700.00"))  # fmt: skip
 
 
 def _years_ago(years: int) -> date:

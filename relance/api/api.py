@@ -13,7 +13,7 @@ from ninja.openapi.docs import Swagger
 
 from . import errors
 from .auth import TokenAuth, TokenRateThrottle
-from .endpoints import account, customers, dunning, imports, ledger, plans, reports
+from .endpoints import account, customers, dunning, imports, ledger, plans, reminders, reports
 from .idempotency import atomic_write
 
 DESCRIPTION = """
@@ -49,6 +49,7 @@ COMPANY_ROUTERS: list[Router] = [
     customers.router,
     ledger.router,
     imports.router,
+    reminders.router,
     dunning.router,
     plans.router,
     reports.router,

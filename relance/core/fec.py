@@ -303,7 +303,8 @@ _SALES, _TREASURY, _CUSTOMER = 1, 2, 4  # account flags; bit 8 + n: touches clas
 
 
 def _account_flags(account: str) -> int:
-    flags = 1 << (8 + int(account[0])) if account[:1].isdigit() else 0
+    # isdecimal, not isdigit: int() refuses "¹", which isdigit accepts.
+    flags = 1 << (8 + int(account[0])) if account[:1].isdecimal() else 0
     if account.startswith(SALES_ACCOUNTS):
         flags |= _SALES
     elif account.startswith(TREASURY_ACCOUNTS):

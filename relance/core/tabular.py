@@ -443,7 +443,7 @@ def _country(text: str) -> str:
 
 
 def _payment_days(text: str) -> str:
-    if not text.isdigit() or int(text) > 366:
+    if not text.isdecimal() or int(text) > 366:
         raise Invalid(f"délai de paiement illisible : {text!r}")
     return text
 

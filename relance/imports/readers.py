@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,9 +24,24 @@ from zipfile import BadZipFile
 from .report import ImportFileError
 
 DELIMITERS = ";,\t|"
+_CP1252_UNDEFINED = re.compile("[\x81\x8d\x8f\x90\x9d]")
+_CP1252_UNDEFINED_BYTES = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 SAMPLE = 64 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls
+# What a damaged XLSX (XML files in a ZIP) raises: zipfile (bad headers, unknown compression
+# methods), zlib (a corrupt deflate stream), the XML parsers (SyntaxError), openpyxl. Their
+# messages ("invalid distance too far back") mean nothing to a user: one French reason.
+DAMAGED = "fichier endommagé ou incomplet : enregistrez-le de nouveau depuis le tableur"
+_DAMAGED = (
+    BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    SyntaxError,
+    KeyError,
+    ValueError,
+)
 
 
 @dataclass
@@ -106,7 +123,27 @@ def _csv_rows(path: Path, head: bytes) -> Iterator[tuple[int, list[str]]]:
         raise ImportFileError(f"encodage inconnu : {encoding}") from None
     if encoding == "cp1252" and _looks_binary(sample):
         raise ImportFileError(f"{path.name} n'est ni un CSV ni un fichier XLSX (contenu binaire)")
+    if encoding == "cp1252":
+        _check_cp1252(path)
     return _csv_stream(path, encoding, detect_delimiter(sample.lstrip("\ufeff")))
+
+
+def _check_cp1252(path: Path) -> None:
+    """Refuse, with its line, a byte Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90,
+    0x9D): the decoder would fail later, blocks ahead of the row being read. Latin-1 maps
+    each byte to one character, so the lines are those the CSV reader counts."""
+    with open(path, "rb") as handle:  # the usual case, at C speed: no such byte
+        blocks = iter(lambda: handle.read(1 << 20), b"")
+        if not any(_CP1252_UNDEFINED_BYTES.search(block) for block in blocks):
+            return
+    with open(path, encoding="latin-1", newline=None) as handle:
+        for number, text in enumerate(handle, start=1):
+            found = _CP1252_UNDEFINED.search(text)
+            if found:
+                raise ImportFileError(
+                    f"ligne {number} illisible : l'octet 0x{ord(found.group()):02X} n'existe "
+                    "pas en Windows-1252 (ni en UTF-8) ; enregistrez le fichier en UTF-8"
+                )
 
 
 def _looks_binary(text: str) -> bool:
@@ -123,7 +160,13 @@ def _csv_stream(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int
                 if not _is_blank(cells):
                     yield previous + 1, cells
                 previous = reader.line_num
-        except (csv.Error, UnicodeDecodeError) as error:
+        except UnicodeDecodeError:
+            # Only UTF-16 gets here (Windows-1252 is checked first): the decoder reads ahead,
+            # so the bad bytes are somewhere after the last row read.
+            raise ImportFileError(
+                f"texte illisible en {encoding} après la ligne {previous}"
+            ) from None
+        except csv.Error as error:
             raise ImportFileError(f"ligne {previous + 1} illisible : {error}") from None
 
 
@@ -137,8 +180,10 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
+    except InvalidFileException as error:
         raise ImportFileError(f"fichier XLSX illisible : {path.name} ({error})") from None
+    except (OSError, *_DAMAGED):
+        raise ImportFileError(f"fichier XLSX illisible : {path.name} ({DAMAGED})") from None
     return _xlsx_stream(workbook)
 
 
@@ -151,8 +196,10 @@ def _xlsx_stream(workbook: Any) -> Iterator[tuple[int, list[str]]]:
             cells = [cell_text(value) for value in values]
             if not _is_blank(cells):
                 yield number, cells
-    except (BadZipFile, KeyError, ValueError) as error:  # a sheet damaged after its start
-        raise ImportFileError(f"fichier XLSX illisible : {error}") from None
+    except ImportFileError:
+        raise
+    except _DAMAGED:  # a sheet damaged after its start
+        raise ImportFileError(f"fichier XLSX illisible ({DAMAGED})") from None
     finally:
         workbook.close()
 

@@ -127,6 +127,9 @@ HOSTILE = [
     b"\xc2\xa0",
     "Société Générale à Orléans".encode(),
     "Société".encode("cp1252"),
+    "²".encode(),  # isdigit() but not int(): a trap for digit checks
+    "¹2".encode("latin-1"),
+    "٣".encode(),  # an Arabic-Indic digit: isdecimal() and int() accept it
     b"A" * 300,
 ]
 ENCODINGS = ["utf-16", "utf-16-le", "utf-8-sig", "cp1252", "latin-1", "ascii", "utf-32"]

@@ -293,3 +293,11 @@ def test_an_mt940_movement_before_the_opening_balance_is_refused():
     body = ":61:240102C15,00NTRFREF\n:60F:C240101EUR100,00\n"
     error = refusal(MT940.format(body=body).encode())
     assert error.line == 4 and "avant le solde initial" in error.reason
+
+
+def test_cfonb_fields_with_superscript_digits_are_refused_with_their_position():
+    # isdigit() accepted "²", then int() and Decimal() raised ValueError and InvalidOperation.
+    opening = "0130002    00550EUR2 00001234567  010124" + " " * 50 + "0000000010000{" + " " * 16
+    refused = opening[:19] + "²" + opening[20:]
+    error = refusal(refused.encode("utf-8"))
+    assert error.line == 1 and "position 20" in error.reason

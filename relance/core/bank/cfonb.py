@@ -250,7 +250,7 @@ def _decimals(number: int, record: str) -> int:
     digit = record[19]
     if digit == " ":
         return 2
-    if not digit.isdigit():
+    if not digit.isdecimal():  # not isdigit: int() refuses "²", which isdigit accepts
         raise BankFileError(f"nombre de décimales illisible {digit!r} (position 20)", number)
     return int(digit)
 
@@ -271,14 +271,14 @@ def _amount(number: int, text: str, decimals: int) -> Decimal:
         sign, unit = -1, _NEGATIVE[last]
     else:
         sign, unit = 0, 0
-    if not sign or not digits.isdigit():
+    if not sign or not digits.isdecimal():
         raise BankFileError(f"montant illisible {text!r} (positions 91-104)", number)
     return sign * Decimal(f"{digits}{unit}").scaleb(-decimals)
 
 
 def _date(number: int, text: str, what: str) -> date:
     """DDMMYY; years 00-69 are 2000-2069 (CFONB files started in the 1980s)."""
-    if not text.isdigit():
+    if not text.isdecimal():
         raise BankFileError(f"{what} illisible {text!r} (JJMMAA attendu)", number)
     day, month, year = int(text[:2]), int(text[2:4]), int(text[4:])
     try:

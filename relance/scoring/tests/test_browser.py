@@ -1,5 +1,6 @@
 """The scoring page and the score block of the customer file in headless Chromium: a manager
-reads the factors, accepts the suggested profile in one click, and marks an alert seen."""
+reads the factors, accepts the suggested profile in one click, and marks an alert seen; no
+console error (a Content-Security-Policy violation would be one)."""
 
 import pytest
 
@@ -25,6 +26,12 @@ def test_a_manager_reads_the_score_and_accepts_the_suggestion(
     page, artifacts_dir, live_server, transactional_db
 ):
     world = risk_records(World())
+    errors = []  # the Content-Security-Policy allows no inline style or script
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    missing = []  # the stylesheet is served (the browser asks for a favicon nobody has)
+    page.on(
+        "response", lambda r: r.status >= 400 and "favicon" not in r.url and missing.append(r.url)
+    )
     login(page, live_server, world.user(Role.MANAGER))
     page.goto(live_server.url + "/c/acme/scoring/")
     row = page.locator('tr[data-customer="C001"]')
@@ -44,3 +51,5 @@ def test_a_manager_reads_the_score_and_accepts_the_suggestion(
     page.locator('#risk [data-alert="credit_limit"] button').click()
     page.wait_for_load_state()
     assert RiskAlert.objects.get(pk=world.alert.pk).seen_at is not None
+    assert [e for e in errors if not e.startswith("Failed to load resource")] == []
+    assert missing == []

@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.utils import translation
 
 from relance.scoring.models import ProfileDecision, RiskAlert, Score
 from relance.team.models import Role
@@ -160,7 +161,14 @@ def test_recomputing_now_scores_the_company(client, world):
     assert Score.objects.filter(computed_on=date.today(), customer=world.customer).exists()
 
 
-def test_the_scoring_page_in_english(client, world):
+@pytest.fixture
+def back_to_french():
+    """A request in English leaves the thread in English: later tests expect French."""
+    yield
+    translation.activate("fr")
+
+
+def test_the_scoring_page_in_english(client, world, back_to_french):
     client.force_login(world.user(Role.MANAGER))
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/c/acme/scoring/").content.decode()

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from relance.api.tokens import create_token
 from relance.web.tests.factories import World
@@ -15,10 +16,14 @@ from relance.web.tests.factories import World
 
 @pytest.fixture(autouse=True)
 def upload_root(settings, tmp_path):
+    """Uploads in a temporary folder, no rate limit; and French again afterwards: a request
+    with the English cookie leaves English active in the thread (the locale middleware
+    activates, nothing deactivates), which later tests of French output would inherit."""
     settings.UPLOAD_ROOT = tmp_path / "uploads"
     settings.RELANCE_API_RATE_LIMIT = ""
     cache.clear()
-    return settings.UPLOAD_ROOT
+    yield settings.UPLOAD_ROOT
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from relance.core.einvoice import EInvoice, EInvoiceError, read_einvoice
 from tests.fuzz.fuzzing import FUZZ, HOSTILE, assert_clear, corpus, mutated
 
+# Damaged PDFs are large: hypothesis warns that printing them is expensive.
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 XML_FILES = corpus("einvoices", (".xml",))
 PDF_FILES = corpus("einvoices", (".pdf",))
 

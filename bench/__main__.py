@@ -30,6 +30,11 @@ def main() -> int:
         "--matching-db", action="store_true", help="only run_matching through the database"
     )
     parser.add_argument(
+        "--ledger-only",
+        action="store_true",
+        help="only the imports and the daily dunning run (no matching, no dashboard)",
+    )
+    parser.add_argument(
         "--dashboard-only", action="store_true", help="only the dashboard's latency (a server)"
     )
     args = parser.parse_args()
@@ -88,6 +93,8 @@ def _bench(args: argparse.Namespace) -> int:
     from .run import run
 
     result = run(args.size, args.db, args.seed, BENCH_VAR)
+    if args.ledger_only:
+        return _write(result, args, "-ledger")
     from .matching import run as run_matching
 
     result["matching"] = run_matching(args.seed)
@@ -100,13 +107,17 @@ def _bench(args: argparse.Namespace) -> int:
     result["dashboard"] = run_dashboard(
         args.size, databases(args.db, args.size, BENCH_VAR), args.seed
     )
+    return _write(result, args)
+
+
+def _write(result: dict, args: argparse.Namespace, suffix: str = "") -> int:
     result["machine"] = {
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
         "python": platform.python_version(),
     }
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{date.today().isoformat()}-{args.size}-{args.db}.json"
+    out = RESULTS / f"{date.today().isoformat()}-{args.size}-{args.db}{suffix}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
     print(f"\nwritten {out.relative_to(ROOT)}")
     return 0

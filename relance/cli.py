@@ -16,6 +16,7 @@ RELANCE_APPS = (
     "relance.evidence",
     "relance.api",
     "relance.scoring",
+    "relance.privacy",
 )
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "relance.notes",
     "relance.portal",
     "relance.api",
+    "relance.privacy",
     "ninja",  # its templates and static files: the API docs page without any CDN
 ]
 
@@ -280,6 +281,9 @@ if PRODUCTION:
 RELANCE_LOGIN_WINDOW = int(os.environ.get("RELANCE_LOGIN_WINDOW", "900"))
 RELANCE_LOGIN_FAILURES_PER_USER = int(os.environ.get("RELANCE_LOGIN_FAILURES_PER_USER", "5"))
 RELANCE_LOGIN_FAILURES_PER_IP = int(os.environ.get("RELANCE_LOGIN_FAILURES_PER_IP", "20"))
+# Personal data of settled customers (relance privacy anonymise): years kept after the last
+# activity of the account; see relance/core/privacy.py for the choice of 5.
+RELANCE_PRIVACY_RETENTION_YEARS = int(os.environ.get("RELANCE_PRIVACY_RETENTION_YEARS", "5"))
 
 LOGGING = {
     "version": 1,

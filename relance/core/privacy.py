@@ -16,6 +16,7 @@ them. Only the personal data around them goes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -75,3 +76,18 @@ def decide(account: Account, today: date, years: int = RETENTION_YEARS) -> Verdi
     if today <= retention_ends_on(account.last_activity_on, years):
         return Verdict.RETAINED
     return Verdict.ANONYMISE
+
+
+# Addresses and numbers inside free texts kept for their technical part (a reminder's history:
+# "SMS au +33612345678 : 1 SMS", an SMTP refusal quoting the address). A Message-ID names a
+# message, not a person, and the evidence export still reads it: it stays.
+_EMAIL = re.compile(r"(?<![\w.+-])(?<!Message-ID <)[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"\+\d{6,15}\b|\b0\d(?:[ .-]?\d{2}){4}\b")
+EMAIL_REMOVED = "[adresse anonymisée]"
+PHONE_REMOVED = "[numéro anonymisé]"
+
+
+def scrub(text: str) -> str:
+    """`text` without its e-mail addresses and phone numbers. Example: "SMS au +33612345678"
+    -> "SMS au [numéro anonymisé]"; "Message-ID <a1@relance.example>" is left as it is."""
+    return _PHONE.sub(PHONE_REMOVED, _EMAIL.sub(EMAIL_REMOVED, text))

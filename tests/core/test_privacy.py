@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from relance.core.privacy import Account, Verdict, decide, retention_ends_on
+from relance.core.privacy import Account, Verdict, decide, retention_ends_on, scrub
 
 TODAY = date(2026, 6, 15)
 
@@ -63,3 +63,25 @@ def test_retention_ends_on(last, years, ends):
 def test_a_negative_retention_is_refused():
     with pytest.raises(ValueError, match="cannot be negative"):
         decide(account(), TODAY, -1)
+
+
+@pytest.mark.parametrize(
+    ("text", "scrubbed"),
+    [
+        ("SMS au +33612345678 : 1 SMS (GSM-7)", "SMS au [numéro anonymisé] : 1 SMS (GSM-7)"),
+        ("Message-ID <172.99@relance.example.com>", "Message-ID <172.99@relance.example.com>"),
+        (
+            "550 5.1.1 <jeanne.dupont+compta@exemple.fr>: user unknown",
+            "550 5.1.1 <[adresse anonymisée]>: user unknown",
+        ),
+        (
+            "Rappeler au 06 12 34 56 78 ou 01.23.45.67.89",
+            "Rappeler au [numéro anonymisé] ou [numéro anonymisé]",
+        ),  # fmt: skip
+        ("pris en charge par worker-1", "pris en charge par worker-1"),
+        ("facture F-2024-000123 de 1 200,00", "facture F-2024-000123 de 1 200,00"),
+        ("", ""),
+    ],
+)
+def test_scrub(text, scrubbed):
+    assert scrub(text) == scrubbed

@@ -35,9 +35,12 @@ def settle_promises(company: Company, today: date) -> tuple[list[int], list[int]
     the 10th, 200 paid on the 9th and 300 on the 13th: kept on the 13th; only the 200: broken
     on the 14th."""
     grace = timedelta(days=GRACE_DAYS)
-    promises = list(
-        Promise.objects.filter(company=company, status=Promise.Status.OPEN, made_on__lte=today)
+    # Locked: a second run for the same day (another worker) waits here for this one, then
+    # reads them decided already, so each promise is decided and announced once.
+    open_promises = Promise.objects.select_for_update().filter(
+        company=company, status=Promise.Status.OPEN, made_on__lte=today
     )
+    promises = list(open_promises)
     if not promises:
         return [], []
     paid = _paid(company, promises, today, grace)

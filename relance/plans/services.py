@@ -173,8 +173,15 @@ def update_statuses(company, today: date) -> PlanChanges:
     active.filter(pk__in=changes.completed).update(
         status=Status.COMPLETED, ended_on=today, end_note=_("toutes les échéances réglées")
     )
-    broken = list(active.filter(pk__in=changes.broken).select_related("customer"))
-    active.filter(pk__in=[plan.pk for plan in broken]).update(
+    # Locked, and read again as still active: a second run for the same day (another worker)
+    # waits here for this one, then finds them broken already and makes no second call.
+    broken = list(
+        active.filter(pk__in=changes.broken)
+        .select_related("customer")
+        .select_for_update(of=("self",))
+    )
+    changes.broken = [plan.pk for plan in broken]
+    active.filter(pk__in=changes.broken).update(
         status=Status.BROKEN, ended_on=today, end_note=_("échéance impayée")
     )
     changes.alerts = [_alert(plan, today) for plan in broken]

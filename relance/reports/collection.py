@@ -16,9 +16,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 
 from relance.core.kpis import (
+    ZERO,
     Collected,
     CollectionActivity,
     StepSent,
@@ -32,7 +34,7 @@ from relance.dunning.models import Call, Reminder, ReminderItem
 from relance.dunning.thanks import THANKS_LEVEL, THANKS_STEP
 from relance.ledger.models import Allocation, Company, Customer, Invoice
 
-from .queries import _money
+from .queries import Piece, _as_date, _date, _day_index, _money, _scope_sql, pieces_as_of
 
 SENT = Reminder.Status.SENT
 # A thank-you follows a payment: it is no step that collected anything.
@@ -40,14 +42,20 @@ THANKS = Q(level=THANKS_LEVEL, step_name=THANKS_STEP)
 
 
 def unpaid_cohorts(
-    company: Company, points: Sequence[date], currency: str, customers: QuerySet | None = None
+    company: Company,
+    points: Sequence[date],
+    currency: str,
+    customers: QuerySet | None = None,
+    pieces: Sequence[Piece] | None = None,
 ) -> dict[date, UnpaidCohort]:
     """The unpaid rate's cohort as of each point: its invoices' amount, what of it was still
     open on that day (amount less the allocations dated by then) and what was written off by
     then (allocated from an adjustment: a loss on bad debt, bank fees the payer deducted).
 
-    Two grouped reads for all the points: the amounts per due date, and the allocations per
-    due date and per point from which they count."""
+    What was open comes from the pieces of money the agings read (relance.reports.queries,
+    read again when not given); the amounts and the write-offs from two grouped reads."""
+    if pieces is None:
+        pieces = pieces_as_of(company, points, customers)
     cohorts = [unpaid_cohort(point) for point in points]
     first, last = min(c[0] for c in cohorts), max(c[1] for c in cohorts)
     due = (
@@ -57,37 +65,48 @@ def unpaid_cohorts(
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    allocations = (
-        _scoped(
-            Allocation.objects.filter(company=company, allocated_on__lte=max(points)),
-            customers,
-            "invoice__customer",
-        )
-        .filter(_cohort("invoice__", currency, first, last))
-        .annotate(
-            since=_day_bucket("allocated_on", points),
-            lost=Case(When(credit_item__kind=ItemKind.ADJUSTMENT.value, then=Value(1)), default=0),
-        )
-        .values_list("invoice__due_on", "since", "lost")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    return _cohorts(points, cohorts, list(due), list(allocations))
-
-
-def _cohorts(points, cohorts, due, allocations) -> dict[date, UnpaidCohort]:
-    """Sum the grouped rows into each point's cohort (an allocation counts as of the points
-    from its `since` on)."""
+    lost = _written_off(company, points, currency, customers, (first, last))
+    debits = [p for p in pieces if p.proper and p.currency == currency and first <= p.due_on]
     result = {}
-    for k, (point, (first, last)) in enumerate(zip(points, cohorts, strict=True)):
-        invoiced = sum((_money(t) for day, t in due if first <= day <= last), Decimal(0))
-        settled = lost = Decimal(0)
-        for day, since, is_lost, total in allocations:
-            if first <= day <= last and since <= k:
-                settled += _money(total)
-                lost += _money(total) if is_lost else Decimal(0)
-        result[point] = UnpaidCohort(invoiced, invoiced - settled, lost)
+    for k, (point, (start, end)) in enumerate(zip(points, cohorts, strict=True)):
+        invoiced = sum((_money(t) for day, t in due if start <= day <= end), ZERO)
+        still_open = sum(
+            (p.debit for p in debits if start <= p.due_on <= end and p.first <= k < p.last), ZERO
+        )
+        written = sum((t for day, since, t in lost if start <= day <= end and since <= k), ZERO)
+        result[point] = UnpaidCohort(invoiced, still_open, written)
     return result
+
+
+# Write-offs: allocations from adjustments (few), read from the adjustments' side (SQLite
+# follows the written order of a CROSS JOIN; PostgreSQL plans as it likes).
+WRITTEN_OFF = """
+SELECT i.due_on, {since} AS since, SUM(a.amount)
+FROM {invoice} c CROSS JOIN {allocation} a CROSS JOIN {invoice} i
+WHERE c.company_id = %s AND c.kind = %s AND c.is_credit AND a.credit_item_id = c.id
+      AND i.id = a.invoice_id AND i.kind = %s AND NOT i.is_credit AND i.currency = %s
+      AND i.due_on >= %s AND i.due_on <= %s AND a.allocated_on <= %s {scope_i}
+GROUP BY 1, 2
+"""
+
+
+def _written_off(company, points, currency, customers, due) -> list[tuple[date, int, Decimal]]:
+    """(due date, index of the first point it counts for, amount) of the write-offs."""
+    scope_i, _scope_p, scope_params = _scope_sql(customers)
+    sql = WRITTEN_OFF.format(
+        since=_day_index("a.allocated_on", len(points)),
+        invoice=Invoice._meta.db_table,
+        allocation=Allocation._meta.db_table,
+        scope_i=scope_i,
+    )
+    params = [
+        *(_date(point) for point in points),
+        company.pk, ItemKind.ADJUSTMENT.value, ItemKind.INVOICE.value, currency,
+        _date(due[0]), _date(due[1]), _date(points[-1]), *scope_params,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(_as_date(day), since, _money(total)) for day, since, total in cursor.fetchall()]
 
 
 def _cohort(prefix: str, currency: str, first: date, last: date) -> Q:

@@ -87,42 +87,46 @@ LIMIT %s
 PIECES = """
 WITH pieces AS (
     SELECT i.customer_id, i.currency, i.due_on, i.issued_on AS since, NULL AS until,
+           CASE WHEN i.kind = %s AND NOT i.is_credit THEN 1 ELSE 0 END AS proper,
            CASE WHEN i.is_credit THEN 0 ELSE i.open_amount END AS debit,
            CASE WHEN i.is_credit THEN i.open_amount ELSE 0 END AS credit
     FROM {invoice} i
     WHERE i.company_id = %s AND i.open_amount > 0 AND i.issued_on <= %s {scope_i}
     UNION ALL
-    SELECT i.customer_id, i.currency, i.due_on, i.issued_on, a.allocated_on, a.amount, 0
+    SELECT i.customer_id, i.currency, i.due_on, i.issued_on, a.allocated_on,
+           CASE WHEN i.kind = %s THEN 1 ELSE 0 END, a.amount, 0
     FROM {allocation} a JOIN {invoice} i ON i.id = a.invoice_id
     WHERE a.company_id = %s AND a.allocated_on > %s AND i.issued_on <= %s
           AND a.allocated_on > i.issued_on {scope_i}
     UNION ALL
-    SELECT i.customer_id, i.currency, i.due_on, i.issued_on, a.allocated_on, 0, a.amount
+    SELECT i.customer_id, i.currency, i.due_on, i.issued_on, a.allocated_on, 0, 0, a.amount
     FROM {allocation} a JOIN {invoice} i ON i.id = a.credit_item_id
     WHERE a.company_id = %s AND a.allocated_on > %s AND i.issued_on <= %s
           AND a.allocated_on > i.issued_on {scope_i}
     UNION ALL
-    SELECT p.customer_id, p.currency, p.received_on, p.received_on, NULL, 0,
+    SELECT p.customer_id, p.currency, p.received_on, p.received_on, NULL, 0, 0,
            p.unallocated_amount
     FROM {payment} p
     WHERE p.company_id = %s AND p.unallocated_amount > 0 AND p.received_on <= %s
           AND p.customer_id IS NOT NULL {scope_p}
     UNION ALL
-    SELECT p.customer_id, p.currency, p.received_on, p.received_on, a.allocated_on, 0, a.amount
+    SELECT p.customer_id, p.currency, p.received_on, p.received_on, a.allocated_on, 0, 0,
+           a.amount
     FROM {allocation} a JOIN {payment} p ON p.id = a.payment_id
     WHERE a.company_id = %s AND a.allocated_on > %s AND p.received_on <= %s
           AND a.allocated_on > p.received_on AND p.customer_id IS NOT NULL {scope_p}
 ),
 indexed AS (
-    SELECT customer_id, currency, due_on, {since} AS first, {until} AS last, debit, credit
+    SELECT customer_id, currency, due_on, {since} AS first, {until} AS last, proper, debit,
+           credit
     FROM pieces
 )
 SELECT CASE WHEN customer_id IN (SELECT customer_id FROM indexed WHERE credit > 0 AND first < last)
             THEN customer_id END AS account,
-       currency, due_on, first, last, SUM(debit), SUM(credit)
+       currency, due_on, first, last, proper, SUM(debit), SUM(credit)
 FROM indexed
 WHERE first < last
-GROUP BY 1, 2, 3, 4, 5
+GROUP BY 1, 2, 3, 4, 5, 6
 """
 
 
@@ -136,27 +140,44 @@ def aging_as_of(
 def agings_as_of(
     company: Company, days: Sequence[date], customers: QuerySet[Customer] | None = None
 ) -> dict[date, dict[str, Aging]]:
-    """The aging as of each of `days` (ascending), from one read of the pieces of money
-    (relance.reports.agings: grouped by due date and by which of the days they count for)."""
+    """The aging as of each of `days` (ascending), from one read of the pieces of money."""
     days = sorted(days)
-    pieces = _pieces(company, days, customers)
-    by_day = {}
-    for k, day in enumerate(days):
-        gross: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * BUCKET_COUNT)
-        accounts: dict[tuple[int, str], tuple[list[Decimal], list[Decimal]]] = {}
-        for account, currency, due_on, first, last, debit, credit in pieces:
-            if not first <= k < last:
-                continue
-            bucket = bucket_index((day - due_on).days)
-            gross[currency][bucket] += debit
-            if account is not None:
-                debits, credits = accounts.setdefault(
-                    (account, currency), ([Decimal(0)] * BUCKET_COUNT, [Decimal(0)])
+    return agings_of(pieces_as_of(company, days, customers), days)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Money open from days[first] up to (not including) days[last], grouped: `account` is
+    the customer when it may hold a credit on one of the days (its credits settle its own
+    oldest debt), else None; `proper` when it is the debit of an invoice proper (not a credit
+    note, opening, adjustment or refund)."""
+
+    account: int | None
+    currency: str
+    due_on: date
+    first: int
+    last: int
+    proper: bool
+    debit: Decimal
+    credit: Decimal
+
+
+def agings_of(pieces: Sequence[Piece], days: Sequence[date]) -> dict[date, dict[str, Aging]]:
+    """Each day's aging from the pieces that count on it, credits netted per customer."""
+    grosses: list[dict[str, list[Decimal]]] = [{} for _ in days]
+    accounts: list[dict[tuple[int, str], tuple[list[Decimal], list[Decimal]]]] = [{} for _ in days]
+    for piece in pieces:
+        for k in range(piece.first, min(piece.last, len(days))):
+            bucket = bucket_index((days[k] - piece.due_on).days)
+            gross = grosses[k].setdefault(piece.currency, [Decimal(0)] * BUCKET_COUNT)
+            gross[bucket] += piece.debit
+            if piece.account is not None:
+                debits, credits = accounts[k].setdefault(
+                    (piece.account, piece.currency), ([Decimal(0)] * BUCKET_COUNT, [Decimal(0)])
                 )
-                debits[bucket] += debit
-                credits[0] += credit
-        by_day[day] = _netted(gross, accounts)
-    return by_day
+                debits[bucket] += piece.debit
+                credits[0] += piece.credit
+    return {day: _netted(grosses[k], accounts[k]) for k, day in enumerate(days)}
 
 
 def _netted(gross, accounts) -> dict[str, Aging]:
@@ -171,10 +192,10 @@ def _netted(gross, accounts) -> dict[str, Aging]:
     }
 
 
-def _pieces(company: Company, days: Sequence[date], customers) -> list[tuple]:
-    """(account, currency, due date, first, last, debit, credit) groups: a piece counts as of
-    days[k] for first <= k < last. `account` is the customer when it may have a credit on
-    one of the days (its credits settle its own oldest debt), else None."""
+def pieces_as_of(
+    company: Company, days: Sequence[date], customers: QuerySet[Customer] | None = None
+) -> list[Piece]:
+    """Every piece of money open as of some of `days` (ascending), grouped (see Piece)."""
     scope_i, scope_p, scope_params = _scope_sql(customers)
     sql = PIECES.format(
         scope_i=scope_i,
@@ -186,10 +207,10 @@ def _pieces(company: Company, days: Sequence[date], customers) -> list[tuple]:
         payment=Payment._meta.db_table,
     )
     first, last = _date(days[0]), _date(days[-1])
-    pk = company.pk
+    pk, kind = company.pk, ItemKind.INVOICE.value
     where = [
-        *(pk, last, *scope_params),
-        *(pk, first, last, *scope_params),
+        *(kind, pk, last, *scope_params),
+        *(kind, pk, first, last, *scope_params),
         *(pk, first, last, *scope_params),
         *(pk, last, *scope_params),
         *(pk, first, last, *scope_params),
@@ -199,9 +220,10 @@ def _pieces(company: Company, days: Sequence[date], customers) -> list[tuple]:
         cursor.execute(sql, [*where, *bounds])
         rows = cursor.fetchall()
     return [
-        (account, currency, _as_date(due_on), since, until, _money(debit), _money(credit))
-        for account, currency, due_on, since, until, debit, credit in rows
-    ]
+        Piece(account, currency, _as_date(due_on), first, last, bool(proper), _money(debit),
+              _money(credit))
+        for account, currency, due_on, first, last, proper, debit, credit in rows
+    ]  # fmt: skip
 
 
 def _day_index(column: str, count: int) -> str:

@@ -136,15 +136,16 @@ def evolution(
     first: one read each of the agings, the sales, the paid invoices, the
     cohorts, the collections and the dunning work, each for all the points at once."""
     points = month_ends(as_of, months)
+    pieces = queries.pieces_as_of(company, points, customers)
     agings = {
         day: aging.get(currency, empty_aging(currency))
-        for day, aging in queries.agings_as_of(company, points, customers).items()
+        for day, aging in queries.agings_of(pieces, points).items()
     }
     sales = _sales(company, points[0], as_of, currency, customers)
     window = points[0] - timedelta(days=DSO_DAYS)
     paid = queries.paid_invoices(company, window, as_of, customers).get(currency, [])
     openings = _openings(company, agings, currency, customers)
-    unpaid = collection.unpaid_cohorts(company, points, currency, customers)
+    unpaid = collection.unpaid_cohorts(company, points, currency, customers, pieces)
     recovered = collection.recoveries(company, points, currency, customers)
     activity = collection.activities(company, points, currency, customers)
     costs = unit_costs(company)

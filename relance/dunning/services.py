@@ -333,12 +333,15 @@ def _render_all(ids: list[int]) -> None:
     may edit) what will be sent. The others are rendered by the sender right before sending,
     with the amounts of that moment: rendering costs milliseconds per reminder, too much for
     a run that writes tens of thousands of them."""
+    from relance.portal.links import issue_links  # the portal app builds on this one
+
     from .render import render_reminder
 
     # Instalment reminders come rendered with their own texts (relance.plans.render).
     waiting = Reminder.objects.filter(status=Reminder.Status.AWAITING_APPROVAL, subject="")
     for start in range(0, len(ids), 500):
         batch = list(waiting.filter(pk__in=ids[start : start + 500]))
+        issue_links(batch)  # their debtor links, in one INSERT (as the sender does)
         for reminder in batch:
             reminder.subject, reminder.body_text, reminder.body_html = render_reminder(reminder)
         Reminder.objects.bulk_update(batch, ["subject", "body_text", "body_html"])

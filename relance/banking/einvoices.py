@@ -40,6 +40,7 @@ from relance.core import identifiers
 from relance.core.einvoice.records import EInvoice, EInvoiceError, Party
 from relance.core.records import ItemKind
 from relance.imports.models import ImportBatch
+from relance.imports.services import fail_interrupted
 from relance.ledger import services as ledger
 from relance.ledger.models import Company, Contact, Customer, Invoice
 
@@ -115,6 +116,7 @@ def import_einvoice(
     company: Company, source: Source, user=None, *, reader: Reader | None = None
 ) -> EInvoiceResult:
     name, data = _load(source)
+    fail_interrupted(company)
     batch = ImportBatch.objects.create(
         company=company,
         kind=ImportBatch.Kind.EINVOICE,

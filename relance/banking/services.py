@@ -23,6 +23,7 @@ from django.utils import timezone
 from relance.core.bank.records import BankFileError, BankStatement, StatementFile
 from relance.imports.models import ImportBatch
 from relance.imports.report import ImportFileError, ImportReport
+from relance.imports.services import fail_interrupted
 from relance.ledger.models import Company
 
 from .einvoices import EInvoiceResult, import_einvoices  # noqa: F401  (one entry point)
@@ -64,6 +65,7 @@ def import_statement_file(
     ImportFileError, having written nothing but the failed ImportBatch, when the file is
     unreadable or a statement's balances do not add up."""
     data, name = read_source(source, file_name)
+    fail_interrupted(company)
     batch = ImportBatch.objects.create(
         company=company,
         kind=ImportBatch.Kind.BANK,

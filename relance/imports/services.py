@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
@@ -41,6 +42,13 @@ from .store import Ledger, store_contacts, store_customer_contacts, store_custom
 # (relance.banking.services).
 KINDS = ("customers", "contacts", "invoices", "payments", "fec")
 CHUNK = 5000
+# An import still running this long after it started was interrupted: at 100,000 lines a
+# second, an hour is 360 million lines.
+INTERRUPTED_AFTER = timedelta(hours=1)
+INTERRUPTED = (
+    "import interrompu avant la fin (processus arrêté) : rien n'en a été enregistré, "
+    "importez de nouveau le fichier"
+)
 
 # Progress of the imports running in this process: batch id -> (processed, total lines).
 # The batch row itself is only committed at the end (one transaction per import).
@@ -187,9 +195,23 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def fail_interrupted(company: Company, now: datetime | None = None) -> int:
+    """Mark failed the imports of `company` still "running" INTERRUPTED_AFTER after they
+    started: their process died (killed, machine restarted) and its ledger writes were rolled
+    back with it, so nothing of them was recorded. Returns how many."""
+    now = now or timezone.now()
+    return ImportBatch.objects.filter(
+        company=company,
+        status=ImportBatch.Status.RUNNING,
+        started_at__lt=now - INTERRUPTED_AFTER,
+    ).update(status=ImportBatch.Status.FAILED, error=INTERRUPTED, finished_at=now, counts={})
+
+
 def _run(batch: ImportBatch, path: Path, mapping_text: str | None) -> ImportReport:
     # The batch row is written first, on its own: if the import fails or the process dies,
-    # the ledger writes roll back but the attempt stays visible.
+    # the ledger writes roll back but the attempt stays visible (until the next import of the
+    # company says it was interrupted).
+    fail_interrupted(batch.company)
     batch.total_lines = max(count_lines(path) - 1, 0)
     batch.status = ImportBatch.Status.RUNNING
     batch.save()

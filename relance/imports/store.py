@@ -311,6 +311,9 @@ def _payments_from_paid_items(items: list[ItemRecord]):
                 line=item.line,
                 source_key=key,
                 customer_code=item.customer_code,
+                # With its name, the payment can create its customer: payments are looked up
+                # in chunks of their own, which need not hold the invoice that names it.
+                customer_name=item.customer_name,
                 received_on=item.paid_on,
                 amount=amount,
                 currency=item.currency,

@@ -8,7 +8,6 @@ from decimal import Decimal
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.base import ContentFile
@@ -18,6 +17,7 @@ from relance.dunning.channels import Delivery, PermanentFailure, TemporaryFailur
 from relance.dunning.models import Dispute, Hold, Reminder, ReminderEvent, ReminderItem
 from relance.ledger import services as ledger
 from tests.pg import free_port
+from tests.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -94,37 +94,12 @@ def customer(company):
 # --- A real SMTP server ------------------------------------------------------------------------
 
 
-class Inbox:
-    """aiosmtpd handler: keeps the messages, refuses recipients whose address starts so."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("refuse"):
-            return "550 5.1.1 Adresse inconnue"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
 @pytest.fixture
 def smtp(settings, tmp_path):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.RELANCE_LOCAL_OUTBOX = False
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
     settings.MEDIA_ROOT = tmp_path
-    settings.DEFAULT_FROM_EMAIL = "Relance <relance@relance.example>"
-    yield inbox
-    controller.stop()
+    with smtp_server(settings) as inbox:
+        yield inbox
 
 
 def test_a_reminder_goes_through_smtp_with_its_invoice_pdf(smtp, company):

@@ -5,46 +5,20 @@ import email
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from relance.notes import services
 from relance.notes.models import Mention
 from relance.team.models import Role
-from tests.pg import free_port
+from tests.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
 
 
-class Inbox:
-    """aiosmtpd handler: keeps the messages, refuses recipients whose address starts so."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("refuse"):
-            return "550 5.1.1 Adresse inconnue"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
 @pytest.fixture
 def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    settings.DEFAULT_FROM_EMAIL = "Relance <relance@relance.example>"
     settings.RELANCE_PUBLIC_URL = "https://relance.example.fr"
-    yield inbox
-    controller.stop()
+    with smtp_server(settings) as inbox:
+        yield inbox
 
 
 def addressed(world, role, address):

@@ -4,14 +4,12 @@ and the managers' choice on the dashboard."""
 
 import email
 import json
-import socket
 from datetime import date, datetime
 from decimal import Decimal
 from email import policy
 from io import StringIO
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -22,6 +20,7 @@ from relance.reports.models import ReportSubscription, WeeklyReport
 from relance.reports.weekly import send_if_due, week_of
 from relance.team.models import Membership, Role
 from relance.web.tests.factories import make_member, make_user
+from tests.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 3, 31)  # a Tuesday
@@ -29,41 +28,10 @@ IMAGES = {"chart-amounts", "chart-dso", "chart-delays", "chart-rates", "chart-re
           "chart-cost", "chart-aging"}  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """aiosmtpd handler: keeps the envelopes, refuses addresses starting with "refuse"."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("refuse"):
-            return "550 5.1.1 Adresse inconnue"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
 @pytest.fixture
 def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    settings.DEFAULT_FROM_EMAIL = "Relance <relance@relance.example>"
-    yield inbox
-    controller.stop()
+    with smtp_server(settings) as inbox:
+        yield inbox
 
 
 def member(company, role, username, email_address="", language=None, weekly=None):

@@ -149,6 +149,14 @@ def _customers(scope: Scope):
     return scope.customers().select_related("company", "collector", "sales_rep")
 
 
+def _written(scope: Scope, customer: Customer) -> Customer:
+    """The customer just written, as the answer shows it. Read by its id, not through the
+    portfolio: a collector who gives the customer to a colleague (or creates one for them)
+    gets what was written; reading it again afterwards is a 404, as on the pages."""
+    found = Customer.objects.select_related("company", "collector", "sales_rep")
+    return _with_position(scope, [found.get(pk=customer.pk)])[0]
+
+
 @router.get("/customers", response=Page[CustomerOut], summary="Clients")
 def list_customers(request, company: CompanyCode, filters: Query[CustomerFilters]):
     scope = scope_for(request, company)
@@ -189,7 +197,7 @@ def create_customer(request, company: CompanyCode, payload: CustomerIn):
     values = {**CUSTOMER_DEFAULTS, **payload.dict(exclude_unset=True)}
     form = CustomerForm(form_data(_members(scope, values)), company=scope.company)
     customer = services.create_customer(scope.company, **valid(form))
-    return Status(201, _with_position(scope, [_customers(scope).get(pk=customer.pk)])[0])
+    return Status(201, _written(scope, customer))
 
 
 @router.patch("/customers/{code}", response=CustomerOut, summary="Modifier un client")
@@ -202,7 +210,7 @@ def update_customer(request, company: CompanyCode, code: CustomerCode, payload: 
         form_data(_members(scope, values)), instance=customer, company=scope.company
     )
     services.update_customer(customer, **valid(form))
-    return _with_position(scope, [_customers(scope).get(pk=customer.pk)])[0]
+    return _written(scope, customer)
 
 
 # --- Contacts -------------------------------------------------------------------------------

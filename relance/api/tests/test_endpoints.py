@@ -330,3 +330,14 @@ def test_the_openapi_document_and_its_docs_page_are_served_locally(client):
     page = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower() and "https://" not in page
+
+
+def test_a_collector_handing_a_customer_to_a_colleague_gets_what_was_written(world, collector):
+    created = collector.post(
+        f"{ACME}/customers", {"code": "N1", "name": "Pour un collègue", "collector": "collector-2"}
+    )
+    assert created.status_code == 201 and created.json()["collector"] == "collector-2"
+    assert collector.get(f"{ACME}/customers/N1").status_code == 404  # not in their portfolio
+    given = collector.patch(f"{ACME}/customers/C001", {"collector": "collector-2"})
+    assert given.status_code == 200 and given.json()["collector"] == "collector-2"
+    assert collector.get(f"{ACME}/customers/C001").status_code == 404

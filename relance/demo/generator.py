@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
@@ -19,7 +19,7 @@ from typing import NamedTuple
 from relance.core.records import ItemKind, PayerProfile, PaymentMethod
 
 from .identity import SirenSequence, contacts, identity
-from .profiles import behaviour_for, settlement_plan
+from .profiles import behaviour_for, habits_for, settlement_plan
 
 DAYS_PER_MONTH = 30.44
 
@@ -189,6 +189,9 @@ class _CustomerSimulation:
         customer_id = next(self.ids.customer)
         who = identity(rng, customer_id, sirens, rng.random() < spec.consumer_share)
         self.behaviour = behaviour_for(rng, who.is_consumer)
+        # Habits from a generator of their own: the main one draws exactly what it did before.
+        own = random.Random(spec.seed * 1_000_003 + customer_id)
+        self.behaviour = replace(self.behaviour, habits=habits_for(own, self.behaviour, self.today))
         self.block = Block(
             CustomerRow(
                 customer_id,

@@ -1,11 +1,22 @@
-"""How each payer profile pays: delay after the due date, partial payments, payment runs."""
+"""How each payer profile pays: delay after the due date, partial payments, payment runs.
+
+A customer's delays are not drawn afresh from its profile's range for every invoice: as in
+real ledgers, each customer has its own usual delay within that range, drifts slowly (a
+customer in difficulty pays later month after month, another improves), pays later when the
+payment would fall in August or over the year end (holidays, year-end closing) and when the
+invoice is large for it (approval circuits). These `Habits` are what the payment-date
+prediction of relance.forecast has to find; they are drawn from a random generator of their
+own, so the rest of the portfolio (customers, invoices, amounts) stays what it was.
+"""
 
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from relance.core.records import PayerProfile, PaymentMethod
 
@@ -53,6 +64,24 @@ DELAYS: dict[PayerProfile, Delay] = {
     P.AUTOMATIC: lambda rng: 0,
 }
 
+# The earliest a profile pays, days after the due date (habits never go below it).
+EARLIEST = {
+    P.GOOD: -10,
+    P.NEGLIGENT: 10,
+    P.BAD: 30,
+    P.INSOLVENT: 60,
+    P.ADMINISTRATIVE: 45,
+    P.DISPUTE_PRONE: 0,
+    P.AUTOMATIC: 0,
+}
+HABIT_WEIGHT = 0.6  # a delay is this much the customer's usual delay, the rest the invoice's
+DRIFT_SHARE = 0.5  # customers whose delays drift
+DRIFT_DAYS = 1.2  # standard deviation of the drift, days later per 30 days
+AUGUST_DAYS = 10  # a payment falling in August slips this much
+YEAR_END_DAYS = 7  # ... and one falling from 20 to 31 December
+LARGE_INVOICE_DAYS = 3.0  # per unit of log(amount / the customer's typical amount), above it
+LARGE_INVOICE_CAP = 10
+
 # Share of invoices disputed; a direct debit goes through whatever the customer thinks.
 DISPUTE_RATES = {profile: 0.003 for profile in PayerProfile} | {
     P.DISPUTE_PRONE: 0.15,
@@ -71,6 +100,7 @@ class Behaviour:
     cycle: int
     phase: int
     is_consumer: bool
+    habits: Habits | None = None
 
     @property
     def overpays(self) -> bool:
@@ -102,6 +132,42 @@ def behaviour_for(rng: random.Random, is_consumer: bool) -> Behaviour:
     return Behaviour(profile, terms, mu, cycle, rng.randrange(cycle), is_consumer)
 
 
+@dataclass(frozen=True)
+class Habits:
+    """One customer's own ways (see the module docstring); `origin` is the day (ordinal) its
+    drift is counted from, so that its delays today are its usual ones."""
+
+    usual: int
+    drift: float  # days later per 30 days
+    origin: int
+    typical_cents: float
+
+
+def habits_for(rng: random.Random, b: Behaviour, origin: int) -> Habits:
+    usual = None
+    while usual is None:  # a draw of the profile that is a payment, not a default
+        usual = DELAYS[b.profile](rng)
+    drift = rng.gauss(0, DRIFT_DAYS) if rng.random() < DRIFT_SHARE else 0.0
+    return Habits(usual, drift, origin, math.exp(b.mu) * 100)
+
+
+def habitual_delay(b: Behaviour, due: int, delay: int, cents: int) -> int:
+    """The invoice's draw of its profile made into this customer's delay. Direct debits are
+    taken on the due date whatever the habits."""
+    h = b.habits
+    if h is None or b.profile is P.AUTOMATIC:
+        return delay
+    days = HABIT_WEIGHT * h.usual + (1 - HABIT_WEIGHT) * delay
+    days += h.drift * (due - h.origin) / 30
+    days += min(LARGE_INVOICE_CAP, max(0.0, LARGE_INVOICE_DAYS * math.log(cents / h.typical_cents)))
+    paid = date.fromordinal(due + round(days))
+    if paid.month == 8:
+        days += AUGUST_DAYS
+    elif paid.month == 12 and paid.day >= 20:
+        days += YEAR_END_DAYS
+    return max(EARLIEST[b.profile], round(days))
+
+
 def settlement_plan(
     rng: random.Random, b: Behaviour, due: int, cents: int
 ) -> tuple[list[tuple[int, int]], bool]:
@@ -112,6 +178,8 @@ def settlement_plan(
     delay = _disputed(rng) if is_disputed else DELAYS[b.profile](rng)
     if delay is None:
         return [], is_disputed
+    if not is_disputed:
+        delay = habitual_delay(b, due, delay, cents)
     day = b.on_payment_run(due + delay)
     if b.profile is P.AUTOMATIC or cents < 2000 or rng.random() >= 0.06:
         return [(day, cents)], is_disputed

@@ -17,6 +17,7 @@ RELANCE_APPS = (
     "relance.api",
     "relance.scoring",
     "relance.privacy",
+    "relance.forecast",
 )
 
 

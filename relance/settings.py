@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "relance.letters",
     "relance.reports",
     "relance.scoring",
+    "relance.forecast",
     "relance.plans",
     "relance.evidence",
     "relance.notes",
@@ -133,6 +134,10 @@ else:
     raise ImproperlyConfigured(
         f"RELANCE_REPORTS_CACHE={RELANCE_REPORTS_CACHE!r}: locmem, file:/some/dir or none"
     )
+# The worker retrains each company's payment-date predictor when its latest training is this
+# many days old (relance.forecast); 0: never (then only `relance forecast train`).
+RELANCE_FORECAST_RETRAIN_DAYS = int(os.environ.get("RELANCE_FORECAST_RETRAIN_DAYS", "7"))
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "reports": _REPORTS_CACHE,

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from relance.evidence.views import CustomerEvidenceView
+from relance.forecast.views import CashInView
 from relance.notes import views as notes
 from relance.plans import views as plan_texts
 from relance.scoring import views as scoring
@@ -28,6 +29,7 @@ company_patterns = [
     path("agenda/", agenda.AgendaView.as_view(), name="agenda"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("dashboard/report/", dashboard.WeeklyReportView.as_view(), name="dashboard_report"),
+    path("forecast/", CashInView.as_view(), name="forecast"),
     path("scoring/", scoring.ScoringListView.as_view(), name="scoring"),
     path("scoring/compute/", scoring.ScoringComputeView.as_view(), name="scoring_compute"),
     path(

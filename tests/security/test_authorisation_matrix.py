@@ -169,6 +169,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("bank_alert_resolve", "post"): DUNS,
     # Dashboard, scores
     ("dashboard", "get"): EVERYONE,
+    ("forecast", "get"): EVERYONE,  # the cash-in calendar, by portfolio
     ("dashboard_report", "get"): MANAGES_POST_ONLY,
     ("dashboard_report", "post"): MANAGES,
     ("scoring", "get"): EVERYONE,

@@ -72,6 +72,33 @@ def test_the_daily_run_happens_once_the_hour_has_come(customer, monkeypatch):
     assert calls == [(customer.company, morning.date())]
 
 
+def test_the_forecast_is_retrained_after_the_run_when_its_last_training_is_old(
+    customer, monkeypatch, settings
+):
+    from relance.forecast import services as forecast
+    from relance.forecast.models import ForecastModel
+
+    trained = []
+    monkeypatch.setattr(services, "run_dunning", lambda company, today: None)
+    monkeypatch.setattr(forecast, "train", lambda company, today: trained.append(today))
+    morning = timezone.make_aware(datetime(2026, 11, 23, 7, 0))
+    monkeypatch.setattr(worker, "local_now", lambda: morning)
+    settings.RELANCE_FORECAST_RETRAIN_DAYS = 7
+    run("worker", "--once", "--run-at", "06:00")
+    assert trained == [morning.date()]  # never trained: trained now
+    ForecastModel.objects.create(company=customer.company, version=1, method="fallback",
+                                 trained_on=morning.date() - timedelta(days=6), n_train=0,
+                                 n_rows=0)  # fmt: skip
+    run("worker", "--once", "--run-at", "06:00")
+    assert len(trained) == 1  # six days old: not yet
+    settings.RELANCE_FORECAST_RETRAIN_DAYS = 6
+    run("worker", "--once", "--run-at", "06:00")
+    assert len(trained) == 2
+    settings.RELANCE_FORECAST_RETRAIN_DAYS = 0  # switched off
+    run("worker", "--once", "--run-at", "06:00")
+    assert len(trained) == 2
+
+
 def test_at_start_a_worker_turns_its_tried_claims_uncertain_and_gives_back_untried(customer):
     now = timezone.now()
     mine = make_reminder(customer, "F1", status="sending", claimed_by="w1",

@@ -476,6 +476,12 @@ ROLE_CASES += [
     RoleCase("follow_up_done", follow_up_url, "post", denied=Role.SALES, allowed=A),
 ]
 
+# Cash-in forecast: every member reads it (collectors and sales their portfolio), in Excel too.
+ROLE_CASES += [
+    RoleCase("forecast", lambda w: f"{base(w)}/forecast/", allowed=Role.MANAGER),
+    RoleCase("forecast", lambda w: f"{base(w)}/forecast/?period=month&format=xlsx", allowed=C),
+]
+
 # Dashboard: every member reads it (collectors and sales their portfolio), in Excel too.
 ROLE_CASES += [
     RoleCase("dashboard", lambda w: f"{base(w)}/dashboard/", allowed=Role.MANAGER),

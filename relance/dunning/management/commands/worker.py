@@ -3,7 +3,8 @@
 Every minute it sends what is pending (within the sending hours); once a day, at the run
 hour, it runs the dunning of every company (relance.dunning.services.run_dunning, which
 creates nothing the second time for the same date), then computes its risk scores
-(relance.scoring.services.compute_scores). SIGTERM or SIGINT: it finishes the
+(relance.scoring.services.compute_scores) and, every RELANCE_FORECAST_RETRAIN_DAYS, retrains
+its payment-date predictor (relance.forecast.services.train). SIGTERM or SIGINT: it finishes the
 reminder in hand and exits 0.
 
 Give each worker a stable --id (the host name by default, so run one worker per machine or
@@ -17,6 +18,7 @@ import threading
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -129,6 +131,7 @@ class Command(BaseCommand):
             run_dunning(company, moment.astimezone(ZoneInfo(company.time_zone)).date())
             log.info("%s: dunning run for %s done", self.worker_id, company.code)
             self.score(company, moment)
+            self.retrain_forecast(company, moment)
 
     # --- After the daily run: risk scores and their alerts (relance.scoring) -------------------
 
@@ -141,3 +144,18 @@ class Command(BaseCommand):
             compute_scores(company, moment.astimezone(ZoneInfo(company.time_zone)).date())
         except Exception:
             log.exception("%s: scoring of %s failed", self.worker_id, company.code)
+
+    # --- After the scores: the payment-date predictor (relance.forecast) ---------------------
+
+    def retrain_forecast(self, company: Company, moment: datetime) -> None:
+        """Retrain the company's payment-date predictor and predict its open items when the
+        latest training is RELANCE_FORECAST_RETRAIN_DAYS old or more (0: never); a failure is
+        logged and never stops the next companies' runs."""
+        from relance.forecast.services import is_training_due, train
+
+        today = moment.astimezone(ZoneInfo(company.time_zone)).date()
+        try:
+            if is_training_due(company, today, settings.RELANCE_FORECAST_RETRAIN_DAYS):
+                train(company, today)
+        except Exception:
+            log.exception("%s: forecast training of %s failed", self.worker_id, company.code)

@@ -1,0 +1,137 @@
+"""The gradient-boosting model of payment dates (scikit-learn), kept out of relance.core.
+
+Three HistGradientBoostingRegressor fitted on the rows of relance.core.forecast: the median
+(absolute-error loss, the estimate that minimises the MAE the backtest reports) and the 10th
+and 90th percentiles (quantile loss), which give each prediction its range. Below
+MIN_TRAINING_ITEMS settled items the company's history is too short for a model and
+relance.core.forecast.fallback predicts alone.
+
+No Django here: the bench runs it on generated and FEC histories without a database.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy
+
+from relance.core.forecast import (
+    CATEGORICAL,
+    FEATURES,
+    HIGH_QUANTILE,
+    LOW_QUANTILE,
+    PROFILES,
+    Forecast,
+    Knowledge,
+    Row,
+    expected_date,
+    fallback,
+)
+
+MIN_TRAINING_ITEMS = 100
+METHOD = "gradient_boosting"
+# Small trees and a slow learning rate: a few thousand rows per company, noisy targets.
+PARAMETERS = {
+    "learning_rate": 0.05,
+    "max_iter": 250,
+    "max_leaf_nodes": 15,
+    "min_samples_leaf": 20,
+    "l2_regularization": 1.0,
+    "early_stopping": False,  # deterministic: no random validation split
+    "random_state": 0,
+}
+
+
+@dataclass
+class Model:
+    """The three fitted regressors, with what they were fitted on."""
+
+    median: object
+    low: object
+    high: object
+    n_rows: int
+    n_items: int
+    blank: tuple[int, ...] = ()  # features set to zero (unknown throughout the training)
+    features: tuple[str, ...] = field(default=FEATURES)
+
+    def dumps(self) -> bytes:
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def loads(payload: bytes) -> Model:
+        """Only ever our own pickles, read back from our own database."""
+        model = pickle.loads(payload)  # noqa: S301
+        if not isinstance(model, Model) or model.features != FEATURES:
+            raise ValueError("modèle enregistré illisible ou d'une autre version des variables")
+        return model
+
+
+def is_trainable(rows: Sequence[Row]) -> bool:
+    return len({row.item.id for row in rows}) >= MIN_TRAINING_ITEMS
+
+
+def fit(rows: Sequence[Row]) -> Model | None:
+    """The model fitted on training rows; None when they are too few (see MIN_TRAINING_ITEMS)."""
+    if not is_trainable(rows):
+        return None
+    x = _matrix(rows)
+    # A feature never known in this history (no customer with enough settlements...) is a
+    # column of NaN, which HistGradientBoosting cannot bin: it becomes zeros, then and later.
+    blank = tuple(int(i) for i in numpy.flatnonzero(numpy.isnan(x).all(axis=0)))
+    x[:, list(blank)] = 0.0
+    y = [float(row.days or 0) for row in rows]
+    return Model(
+        median=_regressor("absolute_error").fit(x, y),
+        low=_regressor("quantile", LOW_QUANTILE).fit(x, y),
+        high=_regressor("quantile", HIGH_QUANTILE).fit(x, y),
+        n_rows=len(rows),
+        n_items=len({row.item.id for row in rows}),
+        blank=blank,
+    )
+
+
+def _matrix(rows: Sequence[Row]) -> numpy.ndarray:
+    return numpy.asarray([row.features for row in rows], dtype=float)
+
+
+def _regressor(loss: str, quantile: float | None = None):
+    # Imported here: only training and prediction pay for loading scikit-learn.
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    categorical = [name in CATEGORICAL for name in FEATURES]
+    extra = {"quantile": quantile} if quantile is not None else {}
+    return HistGradientBoostingRegressor(
+        loss=loss, categorical_features=categorical, **extra, **PARAMETERS
+    )
+
+
+def predict(model: Model, rows: Sequence[Row]) -> list[Forecast]:
+    """The expected settlement date of each row's item, with its range (low <= expected <= high)."""
+    if not rows:
+        return []
+    x = _matrix(rows)
+    x[:, list(model.blank)] = 0.0
+    middles, lows, highs = (m.predict(x) for m in (model.median, model.low, model.high))  # type: ignore[attr-defined]
+    forecasts = []
+    for row, middle, low, high in zip(rows, middles, lows, highs, strict=True):
+        low, middle, high = sorted((low, middle, high))
+        forecasts.append(
+            Forecast(row.item.id, expected_date(row.at, middle), expected_date(row.at, low),
+                     expected_date(row.at, high), METHOD)
+        )  # fmt: skip
+    return forecasts
+
+
+def forecasts(
+    model: Model | None, rows: Sequence[Row], knowledge: Knowledge, known_before: date
+) -> list[Forecast]:
+    """The model's predictions, or the fallback's for every row when there is no model."""
+    if model is not None:
+        return predict(model, rows)
+    return [fallback(row, knowledge, known_before) for row in rows]
+
+
+assert len(PROFILES) < 255  # categorical codes must fit HistGradientBoosting's bins

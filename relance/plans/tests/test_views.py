@@ -2,8 +2,10 @@
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 
 from relance.plans.models import PaymentPlan
 from relance.team.models import Role
@@ -61,8 +63,13 @@ def test_the_agreement_is_a_printable_french_document(client, world):
     client.force_login(world.user(Role.COLLECTOR))
     page = client.get(url(world, f"plans/{plan.pk}/agreement/")).content.decode()
     for text in ("Échéancier de paiement", "Acme SAS", "Dupont Bâtiment", "F-0001",
-                 "totalité du solde restant dû", "Bon pour accord", "@page"):  # fmt: skip
+                 "totalité du solde restant dû", "Bon pour accord"):  # fmt: skip
         assert text in page
+    # The A4 page setup lives in a static stylesheet (the Content-Security-Policy forbids
+    # inline styles): the page links it, and it sets the paper.
+    assert 'href="/static/web/agreement.css"' in page
+    stylesheet = Path(finders.find("web/agreement.css")).read_text(encoding="utf-8")
+    assert "@page { size: A4" in stylesheet
 
 
 def test_a_cancelled_plan_says_so_and_reminders_resume(client, world):

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from relance.api import webhooks
 from relance.banking.models import BankLine
 from relance.core.identifiers import IdentifierError, clean_phone
 from relance.core.records import ItemKind, PayerProfile, PaymentMethod
@@ -112,6 +113,15 @@ class CustomerForm(forms.ModelForm):
         if taken.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Ce code client existe déjà."))
         return code
+
+    def save(self, commit=True):
+        """A customer whose new orders a person blocks (page or API) announces it to the
+        webhooks, as an escalation does."""
+        newly_blocked = self.cleaned_data.get("is_blocked") and not self.initial.get("is_blocked")
+        customer = super().save(commit)
+        if commit and newly_blocked:
+            webhooks.customer_blocked_by_hand(customer)
+        return customer
 
 
 class ContactForm(forms.ModelForm):

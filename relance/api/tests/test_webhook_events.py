@@ -15,6 +15,7 @@ from relance.dunning import actions, sending
 from relance.dunning.promises import settle_promises
 from relance.dunning.tests.test_sending import NOW, FakeChannel, make_reminder
 from relance.ledger.models import Payment
+from relance.web.forms import CustomerForm
 from relance.web.tests.factories import make_company, make_customer, make_invoice, make_payment
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,23 @@ def test_a_customer_blocked_by_an_escalation_is_told_once(customer):
     make_reminder(customer, invoices, escalation="block_orders")
     assert sending.send_pending("w1", NOW, channel=FakeChannel()).sent == 2
     (event,) = events("customer.blocked")
+    assert event.payload["customer"] == {"code": "C1", "name": "Dupont Bâtiment"}
+
+
+def test_a_customer_blocked_by_hand_is_told_once(customer):
+    endpoint(customer.company, ["customer.blocked"])
+    fields = {"code": "C1", "name": "Dupont Bâtiment", "payer_profile": "good",
+              "language": "fr", "country": "FR"}  # fmt: skip
+    form = CustomerForm({**fields, "is_blocked": "on"}, instance=customer,
+                        company=customer.company)  # fmt: skip
+    assert form.is_valid(), form.errors
+    form.save()
+    again = CustomerForm({**fields, "is_blocked": "on", "city": "Lyon"}, instance=customer,
+                         company=customer.company)  # fmt: skip
+    assert again.is_valid(), again.errors
+    again.save()  # still blocked: nothing new to tell
+    (event,) = events("customer.blocked")
+    assert event.payload["reason"] == "manual"
     assert event.payload["customer"] == {"code": "C1", "name": "Dupont Bâtiment"}
 
 

@@ -209,6 +209,15 @@ def dispute_resolved(dispute) -> None:
     )
 
 
+def customer_blocked_by_hand(customer) -> None:
+    """A person blocked the customer's new orders (the customer form, on a page or the API)."""
+    emit(
+        customer.company_id,
+        Event.CUSTOMER_BLOCKED,
+        lambda: {"customer": _customer(customer), "reason": "manual"},
+    )
+
+
 def customer_blocked(reminder, field: str, changed: bool) -> None:
     """An escalation blocked the customer's new orders (relance.dunning.escalation)."""
     if not changed or field != "is_blocked":

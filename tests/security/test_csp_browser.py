@@ -82,3 +82,21 @@ def test_the_debtors_page_and_the_login_page_respect_it_too(
 def assert_clean(problems: dict[str, list[str]]) -> None:
     report = [f"{name}: {line}" for name, found in problems.items() for line in found]
     assert not report, "\n".join(report)
+
+
+@pytest.mark.browser
+def test_the_django_admin_respects_it_too(page, live_server, transactional_db, django_user_model):
+    """Superusers keep the rate tables there (Taux légaux par semestre)."""
+    root = django_user_model.objects.create_superuser("root", password=None)
+    watch = PageWatch(page)
+    log_in(page, live_server, root)
+    problems = {
+        name: watch.visit(live_server.url + path)
+        for name, path in {
+            "admin index": "/admin/",
+            "rate table": "/admin/legal/halfyearrate/",
+            "new rate": "/admin/legal/halfyearrate/add/",
+            "customers": "/admin/ledger/customer/",
+        }.items()
+    }
+    assert_clean(problems)

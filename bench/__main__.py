@@ -37,7 +37,12 @@ def main() -> int:
     parser.add_argument(
         "--dashboard-only", action="store_true", help="only the dashboard's latency (a server)"
     )
+    parser.add_argument(
+        "--forecast-only", action="store_true", help="only the payment-date backtest (no database)"
+    )
     args = parser.parse_args()
+    if args.forecast_only:
+        return _forecast_only()
     if args.matching_only:
         from .matching import run as run_matching
 
@@ -107,7 +112,26 @@ def _bench(args: argparse.Namespace) -> int:
     result["dashboard"] = run_dashboard(
         args.size, databases(args.db, args.size, BENCH_VAR), args.seed
     )
+    from tests import SHARED_DATA
+
+    from .forecast import run as run_forecast
+
+    result["forecast"] = run_forecast(SHARED_DATA)
     return _write(result, args)
+
+
+def _forecast_only() -> int:
+    """The payment-date backtest alone (generated and FEC histories, no database)."""
+    from tests import SHARED_DATA
+
+    from .forecast import run as run_forecast
+
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{date.today().isoformat()}-forecast.json"
+    result = {"forecast": run_forecast(SHARED_DATA), "machine": {"cpus": os.cpu_count()}}
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
+    print(f"\nwritten {out.relative_to(ROOT)}")
+    return 0
 
 
 def _write(result: dict, args: argparse.Namespace, suffix: str = "") -> int:

@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from .forecast import History, Item, Knowledge, Row, known_on, prediction_row
+from .forecast import History, Item, Knowledge, known_on
+from .forecast_features import Row, prediction_row
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,21 @@ class Split:
 
 def split(history: History, as_of: date, horizon_days: int | None = None) -> Split:
     """Test items: issued after `as_of` (within `horizon_days` of it when given) and settled."""
-    last = as_of + timedelta(days=horizon_days) if horizon_days is not None else date.max
     tests = tuple(
-        item
-        for item in history.items
-        if as_of < item.issued_on <= last and item.paid_on is not None
+        item for item in history.items if item.issued_on > as_of and item.paid_on is not None
     )
-    return Split(as_of, known_on(history, as_of), tests)
+    return within(Split(as_of, known_on(history, as_of), tests), horizon_days)
 
 
-def test_rows(data: Split, knowledge: Knowledge) -> list[Row]:
+def within(data: Split, horizon_days: int | None) -> Split:
+    """The same split, its test items limited to those issued within `horizon_days`."""
+    if horizon_days is None:
+        return data
+    last = data.as_of + timedelta(days=horizon_days)
+    return replace(data, tests=tuple(item for item in data.tests if item.issued_on <= last))
+
+
+def rows_to_test(data: Split, knowledge: Knowledge) -> list[Row]:
     """Each test item at its issue date, its settlement hidden, from the knowledge of as_of."""
     return [
         prediction_row(replace(item, paid_on=None), item.issued_on, knowledge, data.as_of)

@@ -9,8 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from relance.core.forecast import History, Knowledge, training_rows
-from relance.core.forecast_backtest import baselines, error_days, mae, split, test_rows
+from relance.core.forecast import Forecast, History, Knowledge
+from relance.core.forecast_backtest import (
+    Split,
+    baselines,
+    error_days,
+    mae,
+    rows_to_test,
+    split,
+    within,
+)
+from relance.core.forecast_features import training_rows
 
 from .learning import METHOD, fit, forecasts
 
@@ -46,22 +55,35 @@ class Backtest:
 
 
 def backtest(history: History, as_of: date, horizon_days: int | None = None) -> Backtest:
-    data = split(history, as_of, horizon_days)
-    knowledge = Knowledge(data.known)
-    model = fit(training_rows(data.known, as_of, knowledge))
-    rows = test_rows(data, knowledge)
-    predicted = forecasts(model, rows, knowledge, as_of + timedelta(days=1))
+    return backtests(history, as_of, [horizon_days])[0]
+
+
+def backtests(history: History, as_of: date, horizons: list[int | None]) -> list[Backtest]:
+    """One training on what was known on `as_of`, evaluated on the items issued within each
+    horizon after it (None: every item issued after it)."""
+    widest = split(history, as_of)
+    knowledge = Knowledge(widest.known)
+    model = fit(training_rows(widest.known, as_of, knowledge))
+    rows = rows_to_test(widest, knowledge)
+    predicted = {
+        forecast.item_id: forecast
+        for forecast in forecasts(model, rows, knowledge, as_of + timedelta(days=1))
+    }
+    method = METHOD if model is not None else "fallback"
+    return [_result(within(widest, days), predicted, method) for days in horizons]
+
+
+def _result(data: Split, predicted: dict[int, Forecast], method: str) -> Backtest:
     errors = [
-        error_days(forecast.expected_on or item.due_on, item)
-        for forecast, item in zip(predicted, data.tests, strict=True)
+        error_days(predicted[item.id].expected_on or item.due_on, item) for item in data.tests
     ]
     base = baselines(data)
     return Backtest(
-        as_of=as_of,
+        as_of=data.as_of,
         n_train=data.trained_on,
         n_test=len(data.tests),
         model=mae(errors),
         due_date=base["due_date"],
         customer_median=base["customer_median"],
-        method=METHOD if model is not None else "fallback",
+        method=method,
     )

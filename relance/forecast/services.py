@@ -17,7 +17,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import Max
 
-from relance.core.forecast import Forecast, Knowledge, known_on, prediction_row, training_rows
+from relance.core.forecast import Forecast, Knowledge, known_on
+from relance.core.forecast_features import prediction_row, training_rows
 from relance.dunning.services import local_today
 from relance.ledger.models import Company
 

@@ -30,7 +30,10 @@ class CashInFilterForm(forms.Form):
     currency = forms.ChoiceField(label=_("Devise"), required=False)
 
     def __init__(self, data, *, currencies: list[str]):
-        super().__init__(data)
+        if data is not None and not data.get("period"):
+            data = data.copy()
+            data["period"] = Period.WEEK.value
+        super().__init__(data, initial={"period": Period.WEEK.value})
         self.fields["currency"].choices = [(code, code) for code in currencies]
 
 

@@ -39,6 +39,7 @@ def test_without_predictions_items_are_expected_on_their_due_dates_after_promise
     assert "Prévision des encaissements" in html and "Date dépassée" in html
     assert "Aucune prévision encore" in html
     assert 'id="cash-in-chart"' in html and "forecast/cash-in-chart.js" in html
+    assert '<option value="week" selected>' in html  # by week unless asked otherwise
 
 
 def test_predicted_dates_and_their_range_replace_the_due_date(client, world):

@@ -152,10 +152,14 @@ def _promised(
     promises: Iterable[PromisedPayment], items: Sequence[OpenItem], left: dict[int, Decimal]
 ) -> list[Expected]:
     """Each promise takes its amount from its items (oldest due first), earliest promise first."""
+    by_id = {item.id: item for item in items}
+    by_customer: dict[tuple[int, str], list[OpenItem]] = defaultdict(list)
+    for item in sorted(items, key=lambda i: (i.due_on, i.id)):
+        by_customer[(item.customer_id, item.currency)].append(item)
     out = []
     for promise in sorted(promises, key=lambda p: p.promised_on):
         wanted, taken = promise.amount, ZERO
-        for item in _promise_items(promise, items):
+        for item in _promise_items(promise, by_id, by_customer):
             part = min(wanted - taken, left[item.id])
             left[item.id] -= part
             taken += part
@@ -167,15 +171,17 @@ def _promised(
     return out
 
 
-def _promise_items(promise: PromisedPayment, items: Sequence[OpenItem]) -> list[OpenItem]:
-    named = set(promise.item_ids)
+def _promise_items(
+    promise: PromisedPayment,
+    by_id: Mapping[int, OpenItem],
+    by_customer: Mapping[tuple[int, str], list[OpenItem]],
+) -> list[OpenItem]:
+    """The items a promise names (of its currency), else its customer's; oldest due first."""
+    if not promise.item_ids:
+        return by_customer.get((promise.customer_id, promise.currency), [])
+    named = [by_id[pk] for pk in promise.item_ids if pk in by_id]
     return sorted(
-        (
-            item
-            for item in items
-            if (item.id in named if named else item.customer_id == promise.customer_id)
-            and item.currency == promise.currency
-        ),
+        (item for item in named if item.currency == promise.currency),
         key=lambda i: (i.due_on, i.id),
     )
 

@@ -27,6 +27,7 @@ from relance.core.forecast_calendar import (
     naive_cash,
     totals_by_source,
 )
+from relance.core.money import round_money
 from relance.dunning.models import Promise
 from relance.ledger.models import Company, Customer, Invoice, Payment
 from relance.plans import convert as plan_convert
@@ -81,7 +82,11 @@ def open_items(company: Company, currency: str, customers=None) -> list[OpenItem
         ),
         customers,
     ).values_list("pk", "customer_id", "currency", "due_on", "open_amount")
-    return [OpenItem(*row) for row in rows.order_by("due_on", "pk")]
+    # SQLite hands decimals back through floats: back to cents, as the reports do.
+    return [
+        OpenItem(pk, customer_id, currency, due_on, round_money(Decimal(str(amount))))
+        for pk, customer_id, currency, due_on, amount in rows.order_by("due_on", "pk")
+    ]
 
 
 def unused_credits(
@@ -109,7 +114,7 @@ def unused_credits(
         "customer_id", "total"
     )  # fmt: skip
     for customer_id, total in [*notes.order_by(), *paid.order_by()]:
-        credits[(customer_id, currency)] += Decimal(str(total))
+        credits[(customer_id, currency)] += round_money(Decimal(str(total)))
     return dict(credits)
 
 

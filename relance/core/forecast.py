@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """A debit item of the history: an invoice with when it was fully settled (None: open)."""
 
@@ -44,7 +44,7 @@ class Item:
         return None if self.paid_on is None else (self.paid_on - self.issued_on).days
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reminded:
     """One item of a reminder sent (the same `reminder_id` for every item it listed)."""
 
@@ -55,7 +55,7 @@ class Reminded:
     level: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Disputed:
     """A dispute on an item, open from `opened_on` until `resolved_on` (None: still open)."""
 
@@ -65,7 +65,7 @@ class Disputed:
     resolved_on: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class History:
     items: tuple[Item, ...]
     reminders: tuple[Reminded, ...] = ()
@@ -90,7 +90,7 @@ def known_on(history: History, day: date) -> History:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Settlement:
     paid_on: date
     delay: int
@@ -98,7 +98,7 @@ class Settlement:
     amount: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Forecast:
     """A predicted settlement date with its range; `expected_on` None: no date can be told
     (the item is later than every known payment). `method` says who predicted it."""

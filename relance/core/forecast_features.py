@@ -209,14 +209,19 @@ def snapshots(item: Item, until: date) -> list[date]:
     return moments
 
 
-def training_rows(known: History, as_of: date, knowledge: Knowledge | None = None) -> list[Row]:
-    """The examples of a history known on `as_of` (see `known_on`): every settled item at each
-    of its snapshots, its features read strictly before the snapshot."""
+def training_rows(
+    known: History, as_of: date, knowledge: Knowledge | None = None, limit: int | None = None
+) -> list[Row]:
+    """The examples of a history known on `as_of` (see `known_on`): every settled item (the
+    `limit` last issued, when given) at each of its snapshots, its features read strictly
+    before the snapshot."""
     knowledge = knowledge or Knowledge(known)
+    settled = [item for item in known.items if item.paid_on is not None]
+    if limit is not None and len(settled) > limit:
+        settled = sorted(settled, key=lambda i: (i.issued_on, i.id))[-limit:]
     rows = []
-    for item in known.items:
-        if item.paid_on is None:
-            continue
+    for item in settled:
+        assert item.paid_on is not None
         for moment in snapshots(item, as_of):
             rows.append(
                 Row(item, moment, features(item, moment, knowledge, moment),

@@ -23,6 +23,9 @@ from relance.core.forecast_fallback import HIGH_QUANTILE, LOW_QUANTILE, fallback
 from relance.core.forecast_features import CATEGORICAL, FEATURES, PROFILES, Row, expected_date
 
 MIN_TRAINING_ITEMS = 100
+# The most recent settled invoices a model learns from (a few rows each): a bound on memory
+# and time for ledgers of a million invoices, far more than the model needs.
+MAX_TRAINING_ITEMS = 50_000
 METHOD = "gradient_boosting"
 # Small trees, few of them: a few thousand rows per company and noisy targets (on the demo
 # history, larger models were no more accurate in the backtest and ten times slower).

@@ -43,12 +43,15 @@ def train(company: Company, today: date | None = None) -> Training:
     today = today or local_today(company)
     known = known_on(convert.history(company, today - timedelta(days=HISTORY_DAYS)), today)
     knowledge = Knowledge(known)
-    rows = training_rows(known, today, knowledge)
+    rows = training_rows(known, today, knowledge, learning.MAX_TRAINING_ITEMS)
     model = learning.fit(rows)
-    to_predict = [
-        prediction_row(item, today, knowledge, today) for item in convert.open_items(company)
-    ]
-    forecasts = learning.forecasts(model, to_predict, knowledge, today + timedelta(days=1))
+    forecasts = []
+    items = convert.open_items(company)
+    for start in range(0, len(items), BATCH):  # bounded memory: the rows of a batch at a time
+        batch = [
+            prediction_row(item, today, knowledge, today) for item in items[start : start + BATCH]
+        ]
+        forecasts += learning.forecasts(model, batch, knowledge, today + timedelta(days=1))
     record = _store(company, today, model, rows, forecasts)
     log.info("%s: forecast v%d (%s), %d predictions", company.code, record.version,
              record.method, len(forecasts))  # fmt: skip

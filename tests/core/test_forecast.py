@@ -124,6 +124,18 @@ def test_training_rows_count_the_days_to_the_settlement_from_each_snapshot():
     assert [feature(r.features, "days_to_due") for r in rows] == [30.0, 0.0, -15.0]
 
 
+def test_a_limit_keeps_the_last_issued_settled_items():
+    history = History(
+        (
+            item(1, D(2026, 3, 1), D(2026, 3, 31), D(2026, 3, 20)),
+            item(2, D(2026, 2, 1), D(2026, 3, 3), D(2026, 3, 1)),
+            item(3, D(2026, 3, 9), D(2026, 4, 8)),  # open: never an example
+        )
+    )
+    assert [r.item.id for r in training_rows(history, D(2026, 12, 31), limit=1)] == [1]
+    assert {r.item.id for r in training_rows(history, D(2026, 12, 31))} == {1, 2}
+
+
 def customer_history():
     """Customer 1 paid three invoices 10, 20 and 30 days late (on Fridays, the 13th...)."""
     return History(

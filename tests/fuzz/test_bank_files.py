@@ -307,3 +307,21 @@ def test_cfonb_fields_with_superscript_digits_are_refused_with_their_position():
     refused = opening[:19] + "²" + opening[20:]
     error = refusal(refused.encode("utf-8"))
     assert error.line == 1 and "position 20" in error.reason
+
+
+def test_an_mt940_balance_whose_currency_is_not_three_letters_is_refused():
+    # mt-940 reads any three characters: "\x00UR" reached the database (PostgreSQL refuses
+    # NUL in text) as the statement's currency.
+    body = ":60F:C240101\x00UR100,00\n:61:240102C15,00NTRFREF\n"
+    error = refusal(MT940.format(body=body).encode())
+    assert (
+        error.line == 4
+        and error.reason == "devise illisible '\\x00UR' (trois lettres attendues, ex. EUR)"
+    )
+
+
+def test_an_mt940_closing_balance_in_another_currency_is_refused():
+    body = ":60F:C240101EUR100,00\n:61:240102C15,00NTRFREF\n"
+    text = MT940.format(body=body).replace(":62F:C240103EUR", ":62F:C240103USD")
+    error = refusal(text.encode())
+    assert error.line == 6 and "solde final (USD) différente" in error.reason

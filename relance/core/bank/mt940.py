@@ -42,6 +42,7 @@ _SWIFT_KEYS = (
 _KEYWORD = re.compile(rf"/({_SWIFT_KEYS})/")
 _ACCOUNT_WITH_CURRENCY = re.compile(r"([A-Z]{2}\d\d[A-Z0-9]{11,30}?) ?[A-Z]{3}$")
 _UNKNOWN_IDS = frozenset(["", "NOTPROVIDED", "NONREF"])
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,15 @@ def _statement(block: _Block) -> BankStatement:
         )
     opening = _required_balance(data, "opening", ":60F: ou :60M:", block)
     closing = _required_balance(data, "closing", ":62F: ou :62M:", block)
+    # mt-940 takes any three characters as the currency, and gives the movements the
+    # opening balance's.
+    currency = _currency(opening.amount.currency, _tag_line(block, ":60"))
+    if _currency(closing.amount.currency, _tag_line(block, ":62")) != currency:
+        raise BankFileError(
+            f"devise du solde final ({closing.amount.currency}) différente de celle du solde "
+            f"initial ({currency})",
+            _tag_line(block, ":62"),
+        )
     numbers = [number for number, text in block.lines if text.startswith(":61:")]
     if len(numbers) != len(parsed.transactions):
         raise BankFileError(
@@ -154,7 +164,7 @@ def _statement(block: _Block) -> BankStatement:
     ]
     return BankStatement(
         account=_account(str(data.get("account_identification") or "")),
-        currency=opening.amount.currency,
+        currency=currency,
         lines=tuple(lines),
         opening_on=_date(opening.date),
         opening_balance=opening.amount.amount,
@@ -163,6 +173,19 @@ def _statement(block: _Block) -> BankStatement:
         reference=str(data.get("transaction_reference") or "").strip(),
         line=block.line,
     )
+
+
+def _currency(code: str, number: int) -> str:
+    """SWIFT 3!a: three letters. Not checked against today's ISO 4217 list: old statements
+    in Deutsche Mark (DEM) are real files too."""
+    if not _CURRENCY.fullmatch(code):
+        raise BankFileError(f"devise illisible {code!r} (trois lettres attendues, ex. EUR)", number)
+    return code
+
+
+def _tag_line(block: _Block, tag: str) -> int:
+    """The line of the first field of `block` starting with `tag` (e.g. ":62")."""
+    return next((number for number, text in block.lines if text.startswith(tag)), block.line)
 
 
 def _account(text: str) -> str:
@@ -222,7 +245,7 @@ def _line(data: dict[str, Any], number: int) -> BankLine:
         booked_on=_date(entry_on) if isinstance(entry_on, date) else value_on,
         value_on=value_on,
         amount=data["amount"].amount,
-        currency=data["amount"].currency,
+        currency=_currency(data["amount"].currency, number),
         counterparty_name=details.get("name", ""),
         counterparty_iban=details.get("iban") or _iban(str(data.get("extra_details") or "")),
         remittance=details.get("remittance", ""),

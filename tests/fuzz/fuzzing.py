@@ -252,10 +252,12 @@ def mutated(draw: Callable, samples: Iterable[bytes]) -> bytes:
 
 # --- what a refusal must look like -------------------------------------------------------------
 
-# A Python exception leaking into a message: its class name, a repr, a traceback.
+# A Python exception leaking into a message: its class name, a repr, a traceback. (Named
+# one by one: a message may quote the file's content, which may hold any word.)
 _RAW = re.compile(
-    r"Traceback|\b[A-Z][A-Za-z]*(Error|Exception)\b|object at 0x|erreur interne|"
-    r"codec can't|list index|invalid literal|NoneType"
+    r"Traceback|\b(Key|Index|Value|Type|Attribute|Unicode\w*|Runtime|Assertion|OS|Zero\w*|"
+    r"XMLSyntax|Parse|Lookup|NotImplemented)Error\b|InvalidOperation|object at 0x|"
+    r"erreur interne|codec can't|list index|invalid literal|NoneType"
 )
 # French: an accented letter or one of the words every project message uses.
 _FRENCH = re.compile(

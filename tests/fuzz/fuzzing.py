@@ -1,7 +1,7 @@
 """What every fuzz test shares: the hypothesis settings, the real files, the mutations and the
 check that an error is one a user can act on.
 
-Settings: FUZZ_EXAMPLES examples per test (default 60, enough for CI to stay within a few
+Settings: FUZZ_EXAMPLES examples per test (default 100, enough for CI to stay within a few
 minutes). The default run is derandomized, so `make test` explores the same inputs each time
 and a red CI run is reproducible; setting FUZZ_EXAMPLES (for example FUZZ_EXAMPLES=2000)
 switches to random exploration, new inputs on every run. A failure prints the smallest input
@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from tests import SHARED_DATA
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -22,7 +22,7 @@ from relance.core import dunning as core
 from relance.core.calendar import BusinessCalendar, next_allowed, parse_hours
 from relance.core.plans import InstalmentReminder, beside_instalments, instalment_reminders
 from relance.core.records import PayerProfile
-from relance.ledger.bulk import BulkTable, reserve_ids
+from relance.ledger.bulk import BulkTable, collector_paused, reserve_ids
 from relance.ledger.models import Company, Contact, Customer, Invoice
 
 from . import convert, state
@@ -104,11 +104,17 @@ def run_dunning(
         )
     if dry_run:
         # Exactly what a real run would do, plans ending included, then nothing is kept.
-        with transaction.atomic():
+        with collector_paused(), transaction.atomic():
             _update_plans(company, run_on)
             plan, *_rest = _plan(company, run_on)
             transaction.set_rollback(True)
         return RunResult(company, run_on, plan, dry_run=True, bank=bank)
+    with collector_paused():
+        return _run(company, run_on, bank, user)
+
+
+def _run(company: Company, run_on: date, bank: BankFreshness, user) -> RunResult:
+    """The real run: the plan, then the outbox and the items' next dates in one transaction."""
     _update_plans(company, run_on)
     plan, items, notices, inputs = _plan(company, run_on)
     summary = {

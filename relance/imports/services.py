@@ -9,11 +9,9 @@ reported, or (a file that cannot be read at all, a crash) nothing is written.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -30,6 +28,7 @@ from relance.core.records import (
     PaymentRecord,
     Rejection,
 )
+from relance.ledger.bulk import collector_paused
 from relance.ledger.models import Company, Invoice, Payment
 from relance.reports.cache import bump
 
@@ -181,20 +180,6 @@ def run_import_batch(
         return None
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """An import makes millions of small objects and no reference cycles; the cyclic garbage
-    collector would walk them all again and again (a fifth of a FEC import). It runs again,
-    as before, once the import ends or fails."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def fail_interrupted(company: Company, now: datetime | None = None) -> int:
     """Mark failed the imports of `company` still "running" INTERRUPTED_AFTER after they
     started: their process died (killed, machine restarted) and its ledger writes were rolled
@@ -217,7 +202,7 @@ def _run(batch: ImportBatch, path: Path, mapping_text: str | None) -> ImportRepo
     batch.save()
     _set_progress(batch.pk, 0, batch.total_lines)
     try:
-        with _collector_paused(), transaction.atomic():
+        with collector_paused(), transaction.atomic():
             report = ImportReport(batch_id=batch.pk)
             book = Ledger(
                 company=batch.company,

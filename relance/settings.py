@@ -134,6 +134,9 @@ else:
     raise ImproperlyConfigured(
         f"RELANCE_REPORTS_CACHE={RELANCE_REPORTS_CACHE!r}: locmem, file:/some/dir or none"
     )
+# After a change, how long (seconds) the dashboard waits for its new figures before showing the
+# latest ones, marked with their time, while the new ones are computed in the background.
+RELANCE_REPORTS_WAIT = float(os.environ.get("RELANCE_REPORTS_WAIT", "2"))
 # The worker retrains each company's payment-date predictor when its latest training is this
 # many days old (relance.forecast); 0: never (then only `relance forecast train`).
 RELANCE_FORECAST_RETRAIN_DAYS = int(os.environ.get("RELANCE_FORECAST_RETRAIN_DAYS", "7"))

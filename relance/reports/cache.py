@@ -14,23 +14,36 @@ Cached figures are keyed on (company, version, what was asked). A reader takes t
   new figures under the old version, same thing.
 If the process dies between the commit and the UPDATE, figures cached by other processes stay
 until the next change or the cache's timeout (CACHE_SECONDS).
+
+The heavy figures of a large ledger take seconds to compute (docs/performance.md), and any
+change (a payment, a reminder sent by the worker) makes them unreachable. `current_or_recent`
+therefore keeps, beside each version's entry, the latest figures computed for the same
+question: after a change it computes the new ones in a background thread and waits for them
+at most `wait` seconds; past that it answers with the latest ones, marked as such with the time
+they were computed (the page says so and reloads itself). A caller inside a transaction gets
+its figures computed inline: another thread could not see what it has not committed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
 
 from django.core.cache import caches
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from .models import LedgerVersion
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 CACHE_SECONDS = 24 * 3600  # the date is in every key: yesterday's entries are not asked again
 _pending = threading.local()
 _computing = threading.Lock()  # guards _locks
@@ -81,22 +94,98 @@ def cached(company, parts: tuple, compute: Callable[[], T]) -> T:
     """`compute()`'s result for `parts` at the company's current ledger version. Requests of
     one process asking for the same missing figures at once wait for the first one's
     computation instead of each computing them (after a change, every open dashboard asks)."""
+    return current_or_recent(company, parts, compute, wait=None).value
+
+
+@dataclass(frozen=True)
+class Cached(Generic[T]):
+    """Figures, when they were computed, and whether they are those of the company's
+    current ledger version (False: the latest ones, while the current ones are computed)."""
+
+    value: T
+    computed_at: datetime
+    is_current: bool = True
+
+
+def current_or_recent(
+    company, parts: tuple, compute: Callable[[], T], *, wait: float | None
+) -> Cached[T]:
+    """The figures of `parts` at the current ledger version; when they are missing but earlier
+    ones exist, computed in the background for at most `wait` seconds, else the earlier ones
+    (see the module's docstring). `wait=None`: always the current ones, computed inline."""
     version = version_of(company)
-    key = repr((getattr(company, "pk", company), version, parts))
-    key = "relance:reports:" + hashlib.sha256(key.encode()).hexdigest()
+    key = _key(company, version, parts)
     store = caches["reports"]  # settings.CACHES: RELANCE_REPORTS_CACHE
-    value = store.get(key)
-    if value is not None:
-        return value
+    found = store.get(key)
+    if found is not None:
+        return found
+    latest_key = _key(company, None, parts)
+    latest = store.get(latest_key) if wait is not None else None
+    if latest is None or connection.in_atomic_block:
+        return _compute_once(key, latest_key, version, compute)
+    done = _in_background(key, latest_key, version, compute)
+    if done.wait(wait):
+        found = store.get(key)
+        if found is not None:
+            return found
+    _version, figures = latest
+    return Cached(figures.value, figures.computed_at, is_current=False)
+
+
+def _key(company, version: int | None, parts: tuple) -> str:
+    key = repr((getattr(company, "pk", company), version, parts))
+    return "relance:reports:2:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _compute_once(key: str, latest_key: str, version: int, compute: Callable[[], T]) -> Cached[T]:
+    """Computed by one thread of the process at a time: the others wait for its result."""
+    store = caches["reports"]
     with _computing:
         lock = _locks.setdefault(key, threading.Lock())
     try:
         with lock:
-            value = store.get(key)
-            if value is None:
-                value = compute()
-                store.set(key, value, CACHE_SECONDS)
+            found = store.get(key)
+            if found is None:
+                found = Cached(compute(), timezone.now())
+                store.set(key, found, CACHE_SECONDS)
+                _keep_latest(latest_key, version, found)
     finally:
         with _computing:
             _locks.pop(key, None)
-    return value
+    return found
+
+
+def _keep_latest(latest_key: str, version: int, figures: Cached) -> None:
+    """The latest figures of a question, unless newer ones (a later version) are there."""
+    store = caches["reports"]
+    latest = store.get(latest_key)
+    if latest is None or latest[0] <= version:
+        store.set(latest_key, (version, figures), CACHE_SECONDS)
+
+
+_refreshing: dict[str, threading.Event] = {}  # key -> set once its computation has ended
+
+
+def _in_background(
+    key: str, latest_key: str, version: int, compute: Callable[[], T]
+) -> threading.Event:
+    """The event of the computation of `key` under way in this process, started if none is."""
+    with _computing:
+        done = _refreshing.get(key)
+        if done is not None:
+            return done
+        done = _refreshing[key] = threading.Event()
+
+    def refresh() -> None:
+        try:
+            _compute_once(key, latest_key, version, compute)
+        except Exception:  # the request already answered: the error goes to the log
+            log.exception("dashboard figures could not be computed")
+        finally:
+            connections.close_all()  # this thread's connections only
+            with _computing:
+                _refreshing.pop(key, None)
+            done.set()
+
+    threading.Thread(target=refresh, name="relance-reports-refresh", daemon=True).start()
+    return done

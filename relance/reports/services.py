@@ -9,11 +9,12 @@ months) in Django's cache until the company's ledger version changes (relance.re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from relance.core.kpis import (
     COUNTBACK_MONTHS,
@@ -41,6 +42,8 @@ from .collection import Recovery
 from .queries import Debtor
 
 EVOLUTION_MONTHS = 12
+# A new currency is rare: after a change, the known ones are shown rather than waited for.
+CURRENCIES_WAIT = 0.2
 
 
 def kpis_as_of(
@@ -195,19 +198,32 @@ class Figures:
 def figures(
     company: Company, as_of: date, currency: str, customers: QuerySet[Customer] | None = None
 ) -> Figures:
-    scope = customers if customers is not None else Customer.objects.filter(company=company)
-    handed_over = queries.outstanding_as_of(company, as_of, scope.filter(is_handed_over=True))
     return Figures(
         evolution=evolution(company, as_of, currency, customers),
         debtors=queries.top_debtors(company, as_of, currency, customers),
-        handed_over=handed_over.get(currency, Decimal(0)),
+        handed_over=handed_over_amount(company, as_of, currency, customers),
     )
+
+
+def handed_over_amount(
+    company: Company, as_of: date, currency: str, customers: QuerySet[Customer] | None
+) -> Decimal:
+    """What the customers handed over to collection owe. Few are: their ids drive the read
+    (none, no read), not a pass over every open item checking each one's customer."""
+    scope = customers if customers is not None else Customer.objects.filter(company=company)
+    ids = list(scope.filter(is_handed_over=True).values_list("pk", flat=True))
+    if not ids:
+        return Decimal(0)
+    handed = Customer.objects.filter(pk__in=ids)
+    return queries.outstanding_as_of(company, as_of, handed).get(currency, Decimal(0))
 
 
 @dataclass(frozen=True)
 class Dashboard:
     """What the dashboard page shows. Disputes, promises, payment plans and handovers are
-    today's (they keep no history of their amounts); everything else is as of `kpis.as_of`."""
+    today's (they keep no history of their amounts); everything else is as of `kpis.as_of`.
+    `computed_at`: when the heavy figures were computed; `is_current`: False while they are
+    the latest ones and the current ones are being computed (relance.reports.cache)."""
 
     kpis: Kpis
     currencies: list[str]
@@ -218,6 +234,8 @@ class Dashboard:
     handed_over: Decimal
     evolution: list[MonthPoint]
     unit_costs: UnitCosts = field(repr=False)
+    computed_at: datetime | None = None
+    is_current: bool = True
 
     @property
     def currency(self) -> str:
@@ -239,36 +257,44 @@ def dashboard(
     customers: QuerySet[Customer] | None = None,
     *,
     cache_scope: tuple | None = None,
+    wait: float | None = None,
 ) -> Dashboard:
     """The dashboard of `customers` (None: the whole company). With a `cache_scope` (what
     `customers` stands for: the member's portfolio and the filters), the heavy figures come
-    from the cache while the ledger does not change."""
+    from the cache while the ledger does not change; after a change, with a `wait`, the latest
+    figures are shown when the current ones take longer than that to compute."""
     currency = currency or company.currency
     if cache_scope is None:
-        heavy = figures(company, as_of, currency, customers)
+        heavy = cache.Cached(figures(company, as_of, currency, customers), timezone.now())
         currencies = queries.currencies_of(company)
     else:
         costs = tuple(vars(unit_costs(company)).values())
         key = ("figures", as_of, currency, cache_scope, costs)
-        heavy = cache.cached(company, key, lambda: figures(company, as_of, currency, customers))
+        heavy = cache.current_or_recent(
+            company, key, lambda: figures(company, as_of, currency, customers), wait=wait
+        )
         currencies = cached_currencies(company)
     scope = customers if customers is not None else Customer.objects.filter(company=company)
     return Dashboard(
-        kpis=heavy.evolution[-1].kpis,
+        kpis=heavy.value.evolution[-1].kpis,
         currencies=currencies,
-        debtors=heavy.debtors,
+        debtors=heavy.value.debtors,
         disputed=disputed_amount(company, currency, scope),
         promised=promised_amount(company, currency, scope),
         in_plans=planned_amount(company, currency, scope),
-        handed_over=heavy.handed_over,
-        evolution=heavy.evolution,
+        handed_over=heavy.value.handed_over,
+        evolution=heavy.value.evolution,
         unit_costs=unit_costs(company),
+        computed_at=heavy.computed_at,
+        is_current=heavy.is_current,
     )
 
 
 def cached_currencies(company: Company) -> list[str]:
     """The company's currencies (two DISTINCT scans of the ledger), until it changes."""
-    return cache.cached(company, ("currencies",), lambda: queries.currencies_of(company))
+    return cache.current_or_recent(
+        company, ("currencies",), lambda: queries.currencies_of(company), wait=CURRENCIES_WAIT
+    ).value
 
 
 def disputed_amount(company: Company, currency: str, customers: QuerySet[Customer]) -> Decimal:

@@ -1,5 +1,6 @@
 """The dashboard page: figures per role and portfolio, as of a date, currencies, Excel export."""
 
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -293,3 +294,38 @@ def test_a_negative_unit_cost_is_refused_with_the_reason(client, world):
     assert response.context["form"].errors["sms_unit_cost"] == [
         "Assurez-vous que cette valeur est supérieure ou égale à 0."
     ]
+
+
+@pytest.mark.django_db(transaction=True)  # the new figures are computed by another thread
+def test_while_new_figures_are_computed_the_page_shows_the_latest_and_reloads(
+    client, world, monkeypatch
+):
+    import threading
+
+    from django.db.models import F
+
+    from relance.reports import cache, services
+    from relance.reports.models import LedgerVersion
+
+    first = page(client, world, Role.MANAGER)
+    assert first.context["board"].is_current and b"Chiffres calcul" not in first.content
+    gate, real = threading.Event(), services.figures
+
+    def slow(*args, **kwargs):
+        assert gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "figures", slow)
+    LedgerVersion.objects.filter(company=world.company).update(version=F("version") + 1)
+    stale = page(client, world, Role.MANAGER)
+    board = stale.context["board"]
+    assert not board.is_current and board.kpis == first.context["board"].kpis
+    text = stale.content.decode()
+    assert "Chiffres calculés à" in text and "en cours de calcul" in text
+    assert '<meta http-equiv="refresh" content="5">' in text
+    gate.set()
+    deadline = time.monotonic() + 10
+    while cache._refreshing and time.monotonic() < deadline:
+        time.sleep(0.01)
+    fresh = page(client, world, Role.MANAGER)
+    assert fresh.context["board"].is_current and b"http-equiv" not in fresh.content

@@ -4,7 +4,9 @@ their 12 months of evolution.
 Managers (and every role without a portfolio) see the whole company; collectors and sales
 reps see their portfolio. The filters (collector, sales rep, payer profile) only narrow what
 the member sees: they are applied to `visible_customers`, never instead of it. The heavy
-figures come from the cache until the ledger changes (relance.reports.cache).
+figures come from the cache until the ledger changes; after a change, when the new ones take
+longer than RELANCE_REPORTS_WAIT seconds to compute, the page shows the latest ones with the
+time they were computed and reloads itself (relance.reports.cache).
 `?format=xlsx` exports every table of the page to Excel, with the same filters.
 """
 
@@ -86,14 +88,18 @@ class DashboardView(CompanyView):
         )
         filters = form.filters()
         as_of = filters.get("as_of") or self.today
+        workbook = request.GET.get("format") == "xlsx"
         board = services.dashboard(
             self.company,
             as_of,
             filters.get("currency") or currencies[0],
             self.filtered_customers(filters),
             cache_scope=self.cache_scope(filters),
+            # A page may show the latest figures while the current ones are computed (it says
+            # so and reloads itself); a workbook is kept, so it waits for the current ones.
+            wait=None if workbook else settings.RELANCE_REPORTS_WAIT,
         )
-        if request.GET.get("format") == "xlsx":
+        if workbook:
             return _xlsx(export.dashboard_workbook(self.company, board), self.company, as_of)
         return render(request, "web/dashboard.html", self.context(form, board, as_of))
 
@@ -114,6 +120,7 @@ class DashboardView(CompanyView):
             "is_portfolio": self.portfolio() is not None,
             "is_filtered": any(form.filters().get(n) for n in FILTERS),
             "is_past": as_of < self.today,
+            "reload_seconds": RELOAD_SECONDS,
             "companies": companies_for(self.request.user),
             "report_form": self.report_form(),
             **bank_freshness_context(self.company, self.today),
@@ -149,6 +156,7 @@ class DashboardView(CompanyView):
 
 
 FILTERS = ("collector", "sales_rep", "payer_profile")
+RELOAD_SECONDS = 5  # a page showing the latest figures reloads itself until they are current
 
 
 class WeeklyReportForm(forms.Form):

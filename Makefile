@@ -28,6 +28,7 @@ check: install
 	@scripts/check $(ARGS)
 
 bench: install
+	@scripts/install-system-packages --bench
 	$(BIN)/python -m bench $(if $(SIZE),--size $(SIZE))
 
 # Regenerates requirements.lock from a clean virtualenv holding the project and its dev extras.

@@ -2,20 +2,21 @@
 
 For each share, a child process (`python -m bench.dashboard --database-url ...`) builds its
 own database with `relance generate` (the portfolio of relance.demo.generator, as of
-2026-03-01), starts `relance runserver --noreload` (Django's threaded development server: no
-WSGI server such as gunicorn is among the dependencies) on a free port, logs a manager in (a
-session cookie, as the browser keeps), and times with plain http.client from this side:
+2026-03-01), starts gunicorn (the production WSGI server: WORKERS processes, sharing the
+figures through a file cache as several processes of one machine would) on a free port, logs a
+manager in (a session cookie, as the browser keeps), and measures from this side:
 
-- cold: the first request after a change (the company's ledger version raised, as any import
-  or payment does), one client, COLD_SAMPLES times;
-- warm, alone: one client, WARM_REQUESTS requests (the time a request takes when the server
-  has nothing else to do);
-- warm, loaded: CLIENTS threads each making WARM_REQUESTS requests, on the dashboard and on a
-  trivial page (the company settings form) of the same server, in the same run.
+- first: the very first request (nothing cached: the figures are computed inline);
+- after a change: the company's ledger version raised, as any import or payment does, then
+  one request (it waits at most RELANCE_REPORTS_WAIT for the new figures, else shows the
+  latest ones) and the time until the page shows the current figures again (it computes them
+  in the background), CHANGES times;
+- alone and loaded: wrk (the HTTP load tool, Debian's package), one connection then CLIENTS
+  concurrent connections for LOAD_SECONDS each, on the dashboard and on a trivial page (the
+  company settings form) of the same server, in the same run. wrk's median and 95th
+  percentile of the latency, and its requests per second.
 
-The page is the manager's dashboard of the whole company as of 2026-03-01 (`?as_of=`). Times
-are wall-clock per request, on the client side: connecting, the server's work and reading
-the whole answer.
+The page is the manager's dashboard of the whole company as of 2026-03-01 (`?as_of=`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,9 +37,12 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-03-01"
 GROWTH = (10, 30, 100)  # percent of the workload
 CLIENTS = 16
-WARM_REQUESTS = 25  # per client and page
-COLD_SAMPLES = 5
-TARGET = "median < 100 ms (warm)"
+LOAD_SECONDS = 10  # each wrk run
+CHANGES = 3
+WORKERS = 4  # gunicorn processes: two per core of the bench machine
+TARGET = "median < 100 ms"
+WRK = "/usr/bin/wrk"
+WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
 
 
 # --- The orchestrator (in the bench process) ---------------------------------------------
@@ -50,6 +54,12 @@ def run(size: str, database_url, seed: int) -> dict:
     from .workload import SIZES
 
     customers, invoices = SIZES[size]
+    if not Path(WRK).exists():
+        note = (
+            f"{WRK} is missing: `make bench` installs it (scripts/install-system-packages --bench)"
+        )
+        print(f"\ndashboard: not measured, {note}")
+        return {"rows": [], "note": note}
     rows = []
     for share in GROWTH:
         command = [
@@ -65,7 +75,8 @@ def run(size: str, database_url, seed: int) -> dict:
             continue
         rows.append({"share": share, **json.loads(done.stdout.strip().splitlines()[-1])})
     _print(rows)
-    return {"clients": CLIENTS, "warm_requests": WARM_REQUESTS, "as_of": AS_OF, "rows": rows}
+    return {"clients": CLIENTS, "load_seconds": LOAD_SECONDS, "workers": WORKERS, "as_of": AS_OF,
+            "rows": rows}  # fmt: skip
 
 
 def databases(db: str, size: str, folder: Path):
@@ -94,11 +105,13 @@ def databases(db: str, size: str, folder: Path):
 
 
 def _print(rows: list[dict]) -> None:
-    print(f"\ndashboard latency in ms (target: {TARGET}); loaded = {CLIENTS} concurrent clients")
+    print(f"\ndashboard latency in ms (target: {TARGET}); loaded = {CLIENTS} concurrent clients "
+          f"(wrk), gunicorn with {WORKERS} processes")  # fmt: skip
     header = (
-        f"{'share':>5} {'invoices':>10} {'open':>8} {'cold med':>9} {'alone med':>10} "
-        f"{'loaded med':>11} {'loaded p95':>11} {'req/s':>7} {'trivial alone':>14} "
-        f"{'trivial loaded':>15} {'trivial p95':>12}"
+        f"{'share':>5} {'invoices':>10} {'open':>8} {'first':>8} {'changed':>8} "
+        f"{'current after s':>15} {'alone med':>10} {'loaded med':>11} {'loaded p95':>11} "
+        f"{'req/s':>7} {'trivial alone':>14} {'trivial loaded':>15} {'trivial p95':>12} "
+        f"{'ratio':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -106,15 +119,18 @@ def _print(rows: list[dict]) -> None:
         if "note" in row:
             print(f"{row['share']:>4}% {row['note']}")
             continue
-        cold, alone, warm = row["cold"], row["alone"], row["warm"]
+        changed, alone, warm = row["changed"], row["alone"], row["warm"]
         trivial, trivial_alone = row["trivial"], row["trivial_alone"]
         print(
             f"{row['share']:>4}% {row['invoices']:>10,} {row['open_items']:>8,} "
-            f"{cold['median_ms']:>9.1f} {alone['median_ms']:>10.1f} {warm['median_ms']:>11.1f} "
-            f"{warm['p95_ms']:>11.1f} {warm['per_second']:>7.1f} "
+            f"{row['first_ms']:>8.0f} {changed['median_ms']:>8.0f} "
+            f"{changed['current_after_s']:>15.1f} {alone['median_ms']:>10.1f} "
+            f"{warm['median_ms']:>11.1f} {warm['p95_ms']:>11.1f} {warm['per_second']:>7.1f} "
             f"{trivial_alone['median_ms']:>14.1f} {trivial['median_ms']:>15.1f} "
-            f"{trivial['p95_ms']:>12.1f}"
+            f"{trivial['p95_ms']:>12.1f} {row['loaded_ratio']:>5.2f}x"
         )
+    print("changed: the first answer after a change (median); current after: until the page "
+          "shows the new figures; ratio: loaded median / trivial page's loaded median")  # fmt: skip
 
 
 # --- One share (in its own process) -------------------------------------------------------
@@ -130,22 +146,25 @@ def measure_one(customers: int, invoices: int, seed: int) -> dict:
     company, built = _build(customers, invoices, seed)
     cookie = _session_cookie(company)
     port = _free_port()
-    server = _start_server(port)
-    try:
-        _wait_until_up(port)
-        dashboard = f"/c/{company.code}/dashboard/?as_of={AS_OF}"
-        trivial = f"/c/{company.code}/settings/"
-        cold = _cold(port, dashboard, cookie, company)
-        alone = _warm(port, dashboard, cookie, clients=1)
-        warm = _warm(port, dashboard, cookie)
-        plain_alone = _warm(port, trivial, cookie, clients=1)
-        plain = _warm(port, trivial, cookie)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with tempfile.TemporaryDirectory(prefix="relance-bench-cache-") as cache_dir:
+        server = _start_server(port, cache_dir)
+        try:
+            _wait_until_up(port)
+            dashboard = f"/c/{company.code}/dashboard/?as_of={AS_OF}"
+            trivial = f"/c/{company.code}/settings/"
+            first = _get(port, dashboard, cookie)[0]
+            changed = _changed(port, dashboard, cookie, company)
+            alone = _load(port, dashboard, cookie, clients=1)
+            warm = _load(port, dashboard, cookie)
+            plain_alone = _load(port, trivial, cookie, clients=1)
+            plain = _load(port, trivial, cookie)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     return {"customers": customers, "generate_seconds": built["seconds"], **built["counts"],
-            "cold": cold, "alone": alone, "warm": warm, "trivial_alone": plain_alone,
-            "trivial": plain}  # fmt: skip
+            "first_ms": round(first * 1000, 1), "changed": changed, "alone": alone,
+            "warm": warm, "trivial_alone": plain_alone, "trivial": plain,
+            "loaded_ratio": round(warm["median_ms"] / plain["median_ms"], 2)}  # fmt: skip
 
 
 def _build(customers: int, invoices: int, seed: int):
@@ -197,10 +216,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_server(port: int) -> subprocess.Popen:
+def _start_server(port: int, cache_dir: str) -> subprocess.Popen:
     env = dict(os.environ, DEBUG="false", ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="ERROR",
-               RELANCE_REPORTS_CACHE="locmem")  # fmt: skip
-    command = [sys.executable, "-m", "relance", "runserver", f"127.0.0.1:{port}", "--noreload"]
+               RELANCE_REPORTS_CACHE=f"file:{cache_dir}")  # fmt: skip
+    command = [
+        sys.executable, "-m", "gunicorn", "relance.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--timeout", "600",
+        "--log-level", "warning",
+    ]  # fmt: skip
     return subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -217,55 +240,63 @@ def _wait_until_up(port: int, seconds: float = 60) -> None:
     raise RuntimeError(f"the server on port {port} did not answer within {seconds} s")
 
 
-def _get(port: int, path: str, cookie: str) -> float:
-    """One GET, its wall-clock seconds; the answer must be 200."""
+def _get(port: int, path: str, cookie: str) -> tuple[float, bytes]:
+    """One GET: its wall-clock seconds and the page; the answer must be 200."""
     started = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     try:
         connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         response = connection.getresponse()
-        response.read()
+        body = response.read()
     finally:
         connection.close()
     if response.status != 200:
         raise RuntimeError(f"GET {path}: {response.status}")
-    return time.perf_counter() - started
+    return time.perf_counter() - started, body
 
 
-def _cold(port: int, path: str, cookie: str, company) -> dict:
-    """The first request (nothing cached), then COLD_SAMPLES requests each right after a
-    change: the ledger version raised as relance.reports.cache.bump does after a commit."""
+RELOADING = b'http-equiv="refresh"'  # the page shows the latest figures, not the current ones
+
+
+def _changed(port: int, path: str, cookie: str, company) -> dict:
+    """CHANGES times: the ledger version raised as relance.reports.cache.bump does after a
+    commit, the first answer, then the time until a page shows the current figures (asked
+    every half second, as a person reloading would; the page itself reloads every 5 s)."""
     from django.db.models import F
 
     from relance.reports.models import LedgerVersion
 
-    first = _get(port, path, cookie)
-    samples = []
-    for _ in range(COLD_SAMPLES):
+    answers, current = [], []
+    for _ in range(CHANGES):
         LedgerVersion.objects.filter(company=company).update(version=F("version") + 1)
-        samples.append(_get(port, path, cookie))
-    return {"first_ms": round(first * 1000, 1), **_summary(samples)}
+        changed = time.perf_counter()
+        seconds, body = _get(port, path, cookie)
+        answers.append(seconds)
+        while RELOADING in body:
+            time.sleep(0.5)
+            body = _get(port, path, cookie)[1]
+        current.append(time.perf_counter() - changed)
+    return {**_summary(answers), "current_after_s": round(statistics.median(current), 1)}
 
 
-def _warm(port: int, path: str, cookie: str, clients: int = CLIENTS) -> dict:
-    """`clients` threads, WARM_REQUESTS requests each, after one that fills the cache."""
+def _load(port: int, path: str, cookie: str, clients: int = CLIENTS) -> dict:
+    """wrk: `clients` connections for LOAD_SECONDS, after one request that fills the cache."""
     _get(port, path, cookie)
-    times: list[float] = []
-    lock = threading.Lock()
-
-    def client() -> None:
-        mine = [_get(port, path, cookie) for _ in range(WARM_REQUESTS)]
-        with lock:
-            times.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    return {**_summary(times), "per_second": round(len(times) / elapsed, 1)}
+    command = [
+        WRK, "-t", str(min(clients, 2)), "-c", str(clients), "-d", f"{LOAD_SECONDS}s",
+        "--timeout", "30s", "-H", f"Cookie: {cookie}", "-s", str(WRK_SCRIPT),
+        f"http://127.0.0.1:{port}{path}",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    if report["errors"]:
+        raise RuntimeError(f"wrk: {report['errors']} errors on {path}")
+    return {
+        "requests": report["requests"],
+        "median_ms": report["median_ms"],
+        "p95_ms": report["p95_ms"],
+        "per_second": round(report["requests"] / report["seconds"], 1),
+    }
 
 
 def _summary(samples: list[float]) -> dict:

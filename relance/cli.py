@@ -3,6 +3,8 @@
 import os
 import sys
 
+# sysexits' EX_TEMPFAIL: the database could not be reached; the same command may succeed later.
+EXIT_DATABASE = 75
 RELANCE_APPS = (
     "relance.banking",
     "relance.dunning",
@@ -30,7 +32,21 @@ def main() -> None:
     if len(argv) == 1 or argv[1] in {"-h", "--help", "help"} and len(argv) == 2:
         print_help()
         return
-    execute_from_command_line(argv)
+    from django.db import InterfaceError, OperationalError
+
+    try:
+        execute_from_command_line(argv)
+    except (OperationalError, InterfaceError) as error:
+        # The server down or restarted, the connection cut, a database locked or not migrated:
+        # what the command had not committed is rolled back by the database. Said plainly,
+        # with the database's own words, without a traceback.
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        sys.stderr.write(
+            f"relance {argv[1]} : erreur de la base de données : {detail}\n"
+            "Ce qui n'était pas encore validé a été annulé. Relancez la commande quand la base "
+            "répond (après `relance migrate` si une table manque).\n"
+        )
+        sys.exit(EXIT_DATABASE)
 
 
 def print_help() -> None:

@@ -27,3 +27,19 @@ def test_admin_is_for_superusers_only(client):
     boss = User.objects.create_superuser("boss", password="x")
     client.force_login(boss)
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_database_error_is_said_in_french_without_a_traceback(tmp_path):
+    """A database that is not there (here: a file never migrated; in production a server down
+    or restarted, see relance/dunning/tests/test_database_restart.py): exit 75 (EX_TEMPFAIL,
+    a scheduler may try again), the database's own words, nothing else."""
+    import os
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'vide.sqlite3'}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "relance", "run", "--company", "ACME"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert result.returncode == 75
+    assert result.stderr.startswith("relance run : erreur de la base de données : no such table")
+    assert "annulé" in result.stderr and "Traceback" not in result.stderr

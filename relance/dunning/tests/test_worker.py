@@ -143,3 +143,38 @@ def test_sending_hours_and_run_time_parse():
     assert worker.parse_time("06:30").hour == 6
     with pytest.raises(CommandError, match="run-at"):
         worker.parse_time("6h30")
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("sqlite") or not os.environ.get("DATABASE_URL"),
+    reason="cuts a PostgreSQL session: runs in the PostgreSQL pass of make test",
+)
+@pytest.mark.django_db(transaction=True)  # the worker's connection is cut, not a test's
+def test_after_its_database_connection_was_cut_the_next_round_reconnects(
+    customer, caplog, monkeypatch
+):
+    """As after a server restart between two rounds: the round fails (logged), the next one
+    closes the dead connection, opens a new one and sends."""
+    import psycopg
+    from django.db import connection
+
+    from tests import processes
+
+    reminder = make_reminder(customer, "F1")
+    cut = []
+
+    def cut_once(now, *, worker_id):  # the worker's start, then the server goes away
+        if not cut:
+            connection.ensure_connection()
+            with psycopg.connect(processes.database_url(), autocommit=True) as other:
+                pid = connection.connection.info.backend_pid
+                other.execute("SELECT pg_terminate_backend(%s)", [pid])
+            cut.append(pid)
+        return 0
+
+    monkeypatch.setattr(worker, "mark_uncertain", cut_once)
+    run("worker", "--once", "--sending-hours", "0-24", "--run-at", "23:59")
+    assert cut and "round failed" in caplog.text
+    run("worker", "--once", "--sending-hours", "0-24", "--run-at", "23:59")
+    assert Reminder.objects.get(pk=reminder.pk).status == "sent"
+    assert connection.connection.info.backend_pid != cut[0]

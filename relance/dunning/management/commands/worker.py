@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 from django.utils import timezone
 
 from relance.api.worker import tick as api_tick
@@ -98,7 +99,10 @@ class Command(BaseCommand):
             self.stopping.wait(TICK_SECONDS - local_now().second)
 
     def round(self, moment: datetime) -> None:
-        """One minute of work; an error is logged and the next round tries again."""
+        """One minute of work; an error is logged and the next round tries again. A database
+        connection that failed (the server restarted, the network cut) is closed first, as
+        Django does before each request, so the round reconnects instead of failing forever."""
+        _close_dead_connections()
         try:
             if moment.time() >= self.run_at and self.last_run_on != moment.date():
                 self.run_dunning(moment)
@@ -159,3 +163,11 @@ class Command(BaseCommand):
                 train(company, today)
         except Exception:
             log.exception("%s: forecast training of %s failed", self.worker_id, company.code)
+
+
+def _close_dead_connections() -> None:
+    """Django's close_old_connections, except for a connection inside a transaction (a test's,
+    or a caller's): closing it would end the transaction."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()

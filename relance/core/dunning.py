@@ -7,7 +7,8 @@ records the `moves` as history once they are sent (or queued: see `Sent`).
 
 Rules (DESIGN.md, "Dunning engine"): an item moves to the lowest step it has not had once that
 step's date has come, one step per run, never skipping one; the minimum gap since the previous
-step holds; one message per customer, currency and channel lists every open item and nets the
+step holds; no step on a weekend or public holiday (a step whose date, or whose gap's end,
+falls on one waits for the next business day); one message per customer, currency and channel lists every open item and nets the
 credits; paid, disputed, promised, held, planned, automatic and handed-over items are left out
 with a reason.
 """
@@ -286,6 +287,10 @@ class _Run:
             if promise.promised_on + grace >= today:
                 self.promises.setdefault(promise.customer_id, []).append(promise)
         self._step_dates: dict[tuple[date, int], date] = {}
+        # No step is dated on a weekend or a public holiday: neither a step's own date nor the
+        # day its minimum gap ends, so a run on such a day moves nothing (and, nothing being
+        # due, excludes nothing); what was due goes to the next business day's run.
+        self.is_business_day = calendar.is_business_day(today)
 
     def customer(self, customer_id: int) -> Customer:
         try:
@@ -318,6 +323,8 @@ class _Run:
         level, last_on = self.last_sent.get(item.id, (0, None))
         if last_on is not None and last_on >= self.today:
             return None  # one step per item per day: running a date twice adds nothing
+        if not self.is_business_day:
+            return None  # moved to the next business day (see __init__)
         for step in scenario.steps:
             if step.level <= level or (step.offset_days < 0 and item.due_on < self.today):
                 continue

@@ -118,7 +118,9 @@ def test_chooses_invoice_then_customer_then_profile_then_default_scenario(
         (((1, "2026-02-25"),), "2026-03-05", 2),
         (((1, "2026-02-25"), (2, "2026-03-05")), "2026-03-16", None),
         (((1, "2026-02-25"), (2, "2026-03-05")), "2026-03-17", 3),
-        (((2, "2026-03-05"),), "2026-05-30", 3),  # after weeks without a run: one step only
+        (((2, "2026-03-05"),), "2026-05-29", 3),  # after weeks without a run: one step only
+        (((2, "2026-03-05"),), "2026-05-30", None),  # a Saturday: nothing moves
+        (((2, "2026-03-05"),), "2026-06-01", 3),  # Monday (Whit Monday is 25 May in 2026)
         (((3, "2026-03-17"),), "2026-04-01", 4),
         (((5, "2026-04-16"),), "2026-05-01", None),  # 1 May: J+60 moves to Monday 4 May
         (((5, "2026-04-16"),), "2026-05-04", 6),
@@ -157,11 +159,33 @@ def test_no_burst_after_thirty_days_without_a_run():
 
 
 def test_the_minimum_gap_since_the_previous_step_holds():
-    sent = history(1, (2, "2026-03-14"))  # J+3 went out late; J+15 needs 7 days after it
-    held_back = run([item()], "2026-03-18", sent=sent)
+    sent = history(1, (2, "2026-03-16"))  # J+3 went out late; J+15 needs 7 days after it
+    held_back = run([item()], "2026-03-20", sent=sent)
     assert held_back.reminders == ()
     assert held_back.excluded == ()  # not due yet: nothing to report
-    assert [r.level for r in run([item()], "2026-03-21", sent=sent).reminders] == [3]
+    assert [r.level for r in run([item()], "2026-03-23", sent=sent).reminders] == [3]
+
+
+@pytest.mark.parametrize(
+    ("today", "expected_level"),
+    [
+        ("2026-03-20", None),  # the gap of 7 days after Saturday 14 (J+3 sent late) holds
+        ("2026-03-21", None),  # Saturday: the gap has ended, J+15 has long come; no step on it
+        ("2026-03-22", None),  # Sunday
+        ("2026-03-23", 3),  # Monday
+    ],
+)
+def test_a_step_whose_gap_ends_on_a_weekend_moves_to_the_next_business_day(today, expected_level):
+    result = run([item()], today, sent=history(1, (2, "2026-03-14")))
+    assert [r.level for r in result.reminders] == ([expected_level] if expected_level else [])
+
+
+def test_a_run_on_a_public_holiday_moves_nothing_and_the_next_business_day_catches_up():
+    items = [item(id=1), item(id=2, is_disputed=True)]
+    assert run(items, "2026-07-14") == Plan((), ())  # nothing is due on 14 July
+    next_day = run(items, "2026-07-15")
+    assert [r.level for r in next_day.reminders] == [2]
+    assert [(e.item_id, e.reason) for e in next_day.excluded] == [(2, Reason.DISPUTED)]
 
 
 def test_running_the_same_date_twice_creates_nothing_new():

@@ -17,7 +17,7 @@ from relance.plans.models import InstalmentNotice, PaymentPlan
 
 pytestmark = pytest.mark.django_db
 AGREED = date(2026, 11, 2)  # a Monday
-FIRST = date(2026, 11, 20)  # first instalment (a Friday)
+FIRST = date(2026, 11, 23)  # first instalment (a Monday: five days before is a Wednesday)
 D = Decimal
 
 
@@ -82,7 +82,7 @@ def test_an_instalment_is_reminded_a_few_days_before_its_date(company, customer,
     assert sorted(i.invoice.number for i in items) == ["F1", "F2"]
     assert all(i.moved_to_level is None for i in items)  # the scenario's history is untouched
     assert "Échéancier" in reminder.subject and "300,00" in reminder.body_text
-    assert "20/11/2026" in reminder.body_text
+    assert "23/11/2026" in reminder.body_text
     notice = InstalmentNotice.objects.get()
     assert (notice.instalment.number, notice.kind, notice.reminder) == (1, "before", reminder)
 

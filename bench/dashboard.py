@@ -131,6 +131,26 @@ def _print(rows: list[dict]) -> None:
         )
     print("changed: the first answer after a change (median); current after: until the page "
           "shows the new figures; ratio: loaded median / trivial page's loaded median")  # fmt: skip
+    _print_dunning(rows)
+
+
+def _print_dunning(rows: list[dict]) -> None:
+    """The daily run at each share: seconds, and the ratio to the same share's bare read."""
+    print("\ndaily dunning run by share of the workload (seconds; ratio to the bare read)")
+    header = (
+        f"{'share':>5} {'open':>8} {'bare read':>10} {'catch-up':>15} {'next day':>15} "
+        f"{'week median':>15} {'week slowest':>15}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        if "dunning" not in row:
+            continue
+        steps = row["dunning"]
+        cells = [f"{steps[0]['seconds']:>10.2f}"]
+        for step in steps[1:]:
+            cells.append(f"{step['seconds']:>6.2f} {step.get('ratio', 0):>6.2f}x ")
+        print(f"{row['share']:>4}% {row['open_items']:>8,} " + " ".join(cells))
 
 
 # --- One share (in its own process) -------------------------------------------------------
@@ -161,7 +181,14 @@ def measure_one(customers: int, invoices: int, seed: int) -> dict:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    return {"customers": customers, "generate_seconds": built["seconds"], **built["counts"],
+    from datetime import date
+
+    from .run import dunning_steps
+
+    # The daily run's growth on the same database (after the dashboard: its runs change it).
+    dunning = dunning_steps(company.code, date.fromisoformat(AS_OF))
+    return {"customers": customers, "dunning": dunning, "generate_seconds": built["seconds"],
+            **built["counts"],
             "first_ms": round(first * 1000, 1), "changed": changed, "alone": alone,
             "warm": warm, "trivial_alone": plain_alone, "trivial": plain,
             "loaded_ratio": round(warm["median_ms"] / plain["median_ms"], 2)}  # fmt: skip

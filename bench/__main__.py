@@ -40,6 +40,14 @@ def main() -> int:
     parser.add_argument(
         "--forecast-only", action="store_true", help="only the payment-date backtest (no database)"
     )
+    parser.add_argument(
+        "--sending-only",
+        action="store_true",
+        help="only sending reminder e-mails to a local SMTP server (its own database)",
+    )
+    parser.add_argument(
+        "--emails", type=int, default=10_000, help="e-mails sent by the sending step"
+    )
     args = parser.parse_args()
     if args.forecast_only:
         return _forecast_only()
@@ -53,6 +61,8 @@ def main() -> int:
         return _on_postgres(args)
     if args.dashboard_only:
         return _dashboard_only(args)
+    if args.sending_only:
+        return _sending_only(args)
     name = "matching" if args.matching_db else args.size
     database = BENCH_VAR / f"bench-{name}.sqlite3"
     for leftover in BENCH_VAR.glob(f"{database.name}*"):
@@ -74,6 +84,24 @@ def _dashboard_only(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sending_only(args: argparse.Namespace) -> int:
+    """The sending step alone: its own database, SMTP server and results file."""
+    result = {"sending": _sending(args), "machine": {"cpus": os.cpu_count()}}
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{date.today().isoformat()}-{args.db}-sending.json"
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
+    print(f"\nwritten {out.relative_to(ROOT)}")
+    return 0
+
+
+def _sending(args: argparse.Namespace) -> dict:
+    """`args.emails` reminder e-mails sent, in a fresh database of their own."""
+    from .dashboard import databases
+    from .sending import run as run_sending
+
+    return run_sending(args.emails, databases(args.db, str(args.emails), BENCH_VAR)("sending"))
+
+
 def _on_postgres(args: argparse.Namespace) -> int:
     """A throwaway cluster (tests/pg.py: durability off, so figures flatter PostgreSQL)."""
     from tests.pg import Cluster
@@ -90,6 +118,8 @@ def _bench(args: argparse.Namespace) -> int:
     django.setup()
     if args.dashboard_only:
         return _dashboard_only(args)
+    if args.sending_only:
+        return _sending_only(args)
     if args.matching_db:
         from .matching_db import run as run_matching_db
 
@@ -100,6 +130,7 @@ def _bench(args: argparse.Namespace) -> int:
     result = run(args.size, args.db, args.seed, BENCH_VAR)
     if args.ledger_only:
         return _write(result, args, "-ledger")
+    result["sending"] = _sending(args)
     from .matching import run as run_matching
 
     result["matching"] = run_matching(args.seed)

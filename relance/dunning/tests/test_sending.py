@@ -141,19 +141,43 @@ def test_a_reminder_goes_through_smtp_with_its_invoice_pdf(smtp, company):
     assert message["Message-ID"] in reminder.events.last().note
 
 
-def test_one_connection_serves_the_whole_batch(smtp, customer, monkeypatch):
-    for number in ("F1", "F2", "F3"):
-        make_reminder(customer, [make_invoice(customer.company, customer, number)])
-    connections = []
-    original = sending.EmailChannel.__init__
+def test_one_connection_serves_the_whole_pass_refusals_included(smtp, customer, monkeypatch):
+    """DESIGN.md: one connection reused. Counted by the server, over more than one claimed
+    batch, with a permanent and a temporary refusal in the middle: the refused reminders
+    alone fail or wait, the connection carries on."""
+    monkeypatch.setattr(sending, "BATCH", 3)
+    addresses = ["a@client.fr", "refuse@client.fr", "b@client.fr", "later@client.fr"]
+    addresses += [f"{name}@client.fr" for name in "cdefg"]
+    reminders = [
+        make_reminder(
+            customer,
+            [make_invoice(customer.company, customer, f"F{n}")],
+            recipients=[{"email": address, "name": "", "kind": "to"}],
+        )
+        for n, address in enumerate(addresses)
+    ]
 
-    def counting_init(self, **kwargs):
-        original(self, **kwargs)
-        connections.append(self.connection)
+    counts = sending.send_pending("w1", NOW)
 
-    monkeypatch.setattr(sending.EmailChannel, "__init__", counting_init)
-    assert sending.send_pending("w1", NOW).sent == 3
-    assert len(connections) == 1 and len(smtp.envelopes) == 3
+    assert (counts.claimed, counts.sent, counts.failed, counts.retried) == (9, 7, 1, 1)
+    assert smtp.connections == 1
+    assert len(smtp.envelopes) == 7
+    assert not counts.stopped_by_outage
+    refused, later = (
+        Reminder.objects.get(pk=reminders[1].pk),
+        Reminder.objects.get(pk=reminders[3].pk),
+    )
+    assert refused.status == "failed" and "550" in refused.error
+    assert later.status == "pending" and later.next_attempt_at == NOW + timedelta(minutes=1)
+    assert "450" in later.error
+
+
+def test_each_pass_opens_its_own_connection_and_closes_it(smtp, customer):
+    make_reminder(customer, [make_invoice(customer.company, customer, "F1")])
+    assert sending.send_pending("w1", NOW).sent == 1
+    make_reminder(customer, [make_invoice(customer.company, customer, "F2")])
+    assert sending.send_pending("w1", NOW).sent == 1
+    assert smtp.connections == 2 and len(smtp.envelopes) == 2
 
 
 def test_a_refused_address_fails_for_good_with_the_reason(smtp, customer):

@@ -22,7 +22,7 @@ from relance.core import dunning as core
 from relance.core.calendar import BusinessCalendar, next_allowed, parse_hours
 from relance.core.plans import InstalmentReminder, beside_instalments, instalment_reminders
 from relance.core.records import PayerProfile
-from relance.ledger.bulk import BulkTable, collector_paused, reserve_ids
+from relance.ledger.bulk import BulkTable, collector_paused, refresh_statistics, reserve_ids
 from relance.ledger.models import Company, Contact, Customer, Invoice
 
 from . import convert, state
@@ -133,6 +133,8 @@ def _run(company: Company, run_on: date, bank: BankFreshness, user) -> RunResult
     except IntegrityError:
         # Another run for the same date committed first: it did the work.
         return RunResult(company, run_on, core.Plan((), ()), already_done=True, bank=bank)
+    listed = sum(len(reminder.listed_item_ids) for reminder in plan.reminders)
+    refresh_statistics(len(reminders) + listed, DUNNING_TABLES)  # after a catch-up, say
     return RunResult(company, run_on, plan, reminders=reminders, bank=bank)
 
 
@@ -202,6 +204,11 @@ def _instalment_reminders(
     return notices
 
 
+# The outbox tables a run fills in bulk, and the invoices whose next step dates it writes
+# (their planner statistics: relance.ledger.bulk.refresh_statistics).
+DUNNING_TABLES = (
+    "dunning_reminder", "dunning_reminderitem", "dunning_reminderevent", "ledger_invoice"
+)  # fmt: skip
 REMINDER_COLUMNS = (
     "id", "customer_id", "run_id", "scenario_id", "level", "step_name", "channel", "escalation",
     "language", "currency", "amount", "overdue_amount", "mentions_penalties", "status",

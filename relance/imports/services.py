@@ -28,7 +28,7 @@ from relance.core.records import (
     PaymentRecord,
     Rejection,
 )
-from relance.ledger.bulk import collector_paused
+from relance.ledger.bulk import collector_paused, refresh_statistics
 from relance.ledger.models import Company, Invoice, Payment
 from relance.reports.cache import bump
 
@@ -213,6 +213,7 @@ def _run(batch: ImportBatch, path: Path, mapping_text: str | None) -> ImportRepo
             IMPORTERS[batch.kind](book, path, mapping_text)
             _finish(batch, report)
             bump(batch.company)  # once for the whole file: the dashboard reads it anew
+        refresh_statistics(sum(report.created.values()) + sum(report.updated.values()))
     except ImportFileError as error:
         _fail(batch, str(error))
         raise

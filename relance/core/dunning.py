@@ -8,9 +8,9 @@ records the `moves` as history once they are sent (or queued: see `Sent`).
 Rules (DESIGN.md, "Dunning engine"): an item moves to the lowest step it has not had once that
 step's date has come, one step per run, never skipping one; the minimum gap since the previous
 step holds; no step on a weekend or public holiday (a step whose date, or whose gap's end,
-falls on one waits for the next business day); one message per customer, currency and channel lists every open item and nets the
-credits; paid, disputed, promised, held, planned, automatic and handed-over items are left out
-with a reason.
+falls on one waits for the next business day); one message per customer, currency and channel
+lists every open item and nets the credits; paid, disputed, promised, held, planned, automatic
+and handed-over items are left out with a reason.
 """
 
 from __future__ import annotations

@@ -200,28 +200,51 @@ def languages(company: Company, customer_ids: Sequence[int]) -> dict[int, tuple[
         return {pk: (language, is_consumer) for pk, language, is_consumer in cursor.fetchall()}
 
 
-def sent(company: Company, customer_ids: Sequence[int] | None = None) -> list[core.Sent]:
+def sent(
+    company: Company,
+    customer_ids: Sequence[int] | None = None,
+    *,
+    item_ids: Sequence[int] | None = None,
+) -> list[core.Sent]:
     """What each open item already received, from the outbox: its highest level and the date
-    of its latest step (all the planner needs), aggregated by the database."""
+    of its latest step (all the planner needs), aggregated by the database. For the open items
+    of `customer_ids` (every customer when None), or for `item_ids` (open items already read):
+    the item index then drives the read, where PostgreSQL, given the customers, scanned the
+    whole reminder history to join it."""
     statuses = ", ".join("%s" for _ in GIVEN)
-    source, params = _rows_of(
-        "ledger_invoice i",
-        "i.customer_id",
-        company,
-        customer_ids,
-        joins="CROSS JOIN dunning_reminderitem ri CROSS JOIN dunning_reminder r",
-    )
+    if item_ids is not None:
+        source, params = _items_of(item_ids)
+        where = ""
+    else:
+        source, params = _rows_of(
+            "ledger_invoice i",
+            "i.customer_id",
+            company,
+            customer_ids,
+            joins="CROSS JOIN dunning_reminderitem ri CROSS JOIN dunning_reminder r",
+        )
+        where = "i.open_amount > 0 AND ri.invoice_id = i.id AND "
     sql = (
         "SELECT ri.invoice_id, MAX(ri.moved_to_level), "
         "MAX(COALESCE(ri.moved_on, r.planned_on)) "
-        "FROM " + source + "i.open_amount > 0 AND ri.invoice_id = i.id "
-        "AND ri.moved_to_level IS NOT NULL AND r.id = ri.reminder_id "
+        "FROM " + source + where + "ri.moved_to_level IS NOT NULL AND r.id = ri.reminder_id "
         "AND r.status IN (" + statuses + ") GROUP BY ri.invoice_id"
     )  # fmt: skip
     sent, to_date = core.Sent, _to_date()
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *GIVEN])
         return [sent(item, 0, level, to_date(on)) for item, level, on in cursor.fetchall()]
+
+
+def _items_of(item_ids: Sequence[int]) -> tuple[str, list]:
+    """FROM the reminder items of `item_ids` and their reminders, ending where more WHERE
+    conditions go; the ids as one parameter (see _rows_of)."""
+    tables = "dunning_reminderitem ri CROSS JOIN dunning_reminder r"
+    if connection.vendor == "postgresql":
+        return f"{tables} WHERE ri.invoice_id = ANY(%s) AND ", [list(item_ids)]
+    return f"json_each(%s) AS j CROSS JOIN {tables} WHERE ri.invoice_id = j.value AND ", [
+        json.dumps(list(item_ids))
+    ]
 
 
 def _date_text(column: str) -> str:

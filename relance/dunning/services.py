@@ -134,7 +134,10 @@ def _run(company: Company, run_on: date, bank: BankFreshness, user) -> RunResult
         # Another run for the same date committed first: it did the work.
         return RunResult(company, run_on, core.Plan((), ()), already_done=True, bank=bank)
     listed = sum(len(reminder.listed_item_ids) for reminder in plan.reminders)
-    refresh_statistics(len(reminders) + listed, DUNNING_TABLES)  # after a catch-up, say
+    refresh_statistics(  # after a catch-up, say
+        {"dunning_reminder": len(reminders), "dunning_reminderevent": len(reminders),
+         "dunning_reminderitem": listed, "ledger_invoice": len(_moves(plan))}
+    )  # fmt: skip
     return RunResult(company, run_on, plan, reminders=reminders, bank=bank)
 
 
@@ -161,11 +164,12 @@ def _plan(
     inputs: dict = {"state": state.since_previous_run(company, fingerprint)}
     inputs["unknown"] = state.unknown_items(company)
     candidates = state.candidate_customers(company, run_on)
+    items = convert.open_items(company, candidates)
     inputs.update(
-        items=convert.open_items(company, candidates),
+        items=items,
         customers=convert.customers(company, candidates),
         scenarios=scenarios,
-        sent=convert.sent(company, candidates),
+        sent=convert.sent(company, item_ids=[item.id for item in items]),
         policy=policy,
     )
     plan = core.plan(
@@ -204,11 +208,6 @@ def _instalment_reminders(
     return notices
 
 
-# The outbox tables a run fills in bulk, and the invoices whose next step dates it writes
-# (their planner statistics: relance.ledger.bulk.refresh_statistics).
-DUNNING_TABLES = (
-    "dunning_reminder", "dunning_reminderitem", "dunning_reminderevent", "ledger_invoice"
-)  # fmt: skip
 REMINDER_COLUMNS = (
     "id", "customer_id", "run_id", "scenario_id", "level", "step_name", "channel", "escalation",
     "language", "currency", "amount", "overdue_amount", "mentions_penalties", "status",

@@ -28,7 +28,7 @@ from relance.core.records import (
     PaymentRecord,
     Rejection,
 )
-from relance.ledger.bulk import collector_paused, refresh_statistics
+from relance.ledger.bulk import LEDGER_TABLES, collector_paused, refresh_statistics
 from relance.ledger.models import Company, Invoice, Payment
 from relance.reports.cache import bump
 
@@ -213,7 +213,8 @@ def _run(batch: ImportBatch, path: Path, mapping_text: str | None) -> ImportRepo
             IMPORTERS[batch.kind](book, path, mapping_text)
             _finish(batch, report)
             bump(batch.company)  # once for the whole file: the dashboard reads it anew
-        refresh_statistics(sum(report.created.values()) + sum(report.updated.values()))
+        rows = sum(report.created.values()) + sum(report.updated.values())
+        refresh_statistics(dict.fromkeys(LEDGER_TABLES, rows))  # a file fills them all
     except ImportFileError as error:
         _fail(batch, str(error))
         raise

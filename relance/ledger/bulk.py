@@ -10,7 +10,7 @@ the models evolve.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from django.db import connection, models
@@ -30,9 +30,7 @@ class BulkTable:
         others = [
             f
             for f in concrete
-            if f.attname not in fields
-            and not f.primary_key
-            and f.db_default is models.NOT_PROVIDED
+            if f.attname not in fields and not f.primary_key and f.db_default is models.NOT_PROVIDED
         ]
         self.tail = tuple(_default(f, constants) for f in others)
         columns = [by_name[name].column for name in fields] + [f.column for f in others]
@@ -170,18 +168,34 @@ def collector_paused() -> Iterator[None]:
 # The ledger tables a large import fills; their planner statistics are refreshed after it.
 LEDGER_TABLES = ("ledger_customer", "ledger_invoice", "ledger_payment", "ledger_allocation")
 ANALYZE_AFTER_ROWS = 10_000
+STALE_SHARE = 0.1  # rows written, as a share of what the planner believes a table holds
 
 
-def refresh_statistics(rows_written: int, tables: Sequence[str] = LEDGER_TABLES) -> bool:
-    """After a bulk load of `rows_written` rows (at least ANALYZE_AFTER_ROWS), PostgreSQL's
-    planner statistics of `tables`, as its documentation advises after loading: until the
-    autovacuum daemon gets to it, the planner takes a table of a million rows for an empty one
-    and reads a day's candidates by scanning every open item (the daily run after a first
-    import was 4x slower). A sample of each table: well under a second. SQLite plans these
-    queries from its indexes alone. Returns whether it ran."""
-    if connection.vendor != "postgresql" or rows_written < ANALYZE_AFTER_ROWS:
-        return False
-    quote = connection.ops.quote_name
+def refresh_statistics(written: Mapping[str, int]) -> list[str]:
+    """After a bulk load or update (`written`: rows written per table), PostgreSQL's
+    VACUUM (ANALYZE) of the tables those rows make stale: at least ANALYZE_AFTER_ROWS rows, and
+    the table never analysed or the rows at least STALE_SHARE of what the planner believes it
+    holds. As PostgreSQL advises after loading: until the autovacuum daemon gets there, the
+    planner takes a table of a million rows for an empty one and reads a day's candidates by
+    scanning every open item, and an index walks the dead versions of a million updated rows.
+    Inside a transaction (a caller's) VACUUM cannot run: ANALYZE only. Nothing on SQLite (it
+    plans these queries from its indexes alone). Returns the tables refreshed."""
+    written = {table: rows for table, rows in written.items() if rows >= ANALYZE_AFTER_ROWS}
+    if connection.vendor != "postgresql" or not written:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(quote(table) for table in tables))
-    return True
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relname = ANY(%s)",
+            [list(written)],
+        )
+        believed = dict(cursor.fetchall())
+        stale = [
+            table
+            for table, rows in written.items()
+            if rows >= STALE_SHARE * max(believed.get(table, -1), 0)
+        ]
+        if stale:
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            quote = connection.ops.quote_name
+            cursor.execute(command + " " + ", ".join(quote(table) for table in stale))
+    return stale

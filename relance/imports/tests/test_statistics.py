@@ -25,9 +25,9 @@ def estimated_rows(table: str) -> float:
 
 
 def test_a_small_load_or_sqlite_leaves_the_statistics_alone():
-    assert bulk.refresh_statistics(bulk.ANALYZE_AFTER_ROWS - 1) is False
+    assert bulk.refresh_statistics({"ledger_invoice": bulk.ANALYZE_AFTER_ROWS - 1}) == []
     if connection.vendor == "sqlite":
-        assert bulk.refresh_statistics(10 * bulk.ANALYZE_AFTER_ROWS) is False
+        assert bulk.refresh_statistics({"ledger_invoice": 10 * bulk.ANALYZE_AFTER_ROWS}) == []
 
 
 @on_postgresql
@@ -39,6 +39,19 @@ def test_a_large_import_refreshes_the_statistics_of_the_ledger(tmp_path, monkeyp
     assert report.created["invoices"] == 990
     assert estimated_rows("ledger_invoice") == 990
     assert estimated_rows("ledger_customer") == report.created["customers"]
+    # Then a table is refreshed again only when as many rows as a tenth of it were written.
+    monkeypatch.setattr(bulk, "ANALYZE_AFTER_ROWS", 1)
+    assert bulk.refresh_statistics({"ledger_invoice": 98}) == []
+    assert bulk.refresh_statistics({"ledger_invoice": 99}) == ["ledger_invoice"]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)  # outside a transaction, VACUUM can run
+def test_outside_a_transaction_the_dead_rows_are_vacuumed_too(monkeypatch):
+    monkeypatch.setattr(bulk, "ANALYZE_AFTER_ROWS", 1)
+    ledger.create_company("STD", "Statistiques SAS")
+    assert not connection.in_atomic_block
+    assert bulk.refresh_statistics({"ledger_company": 1}) == ["ledger_company"]
 
 
 @on_postgresql
@@ -72,7 +85,7 @@ def test_a_large_dunning_run_refreshes_the_statistics_of_the_outbox(tmp_path, mo
     )
     import_file(company, "invoices", path)
     seed_default_scenarios(company)
-    monkeypatch.setattr(bulk, "ANALYZE_AFTER_ROWS", 10)  # 5 reminders listing 5 items
+    monkeypatch.setattr(bulk, "ANALYZE_AFTER_ROWS", 5)  # 5 reminders listing 5 items
     assert len(run_dunning(company, date(2026, 11, 23)).reminders) == 5
     assert estimated_rows("dunning_reminder") == Reminder.objects.count() == 5
     assert estimated_rows("dunning_reminderitem") == ReminderItem.objects.count()

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +46,11 @@ from .models import LedgerVersion
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+POLL_SECONDS = 0.1
+# Versions start at random (see the model): the latest figures kept for a company are its own
+# only when its version is at most this many changes ahead of theirs.
+SAME_LEDGER = 10**9
+CLAIM_SECONDS = 600  # a computation under way in one process, as the others see it
 CACHE_SECONDS = 24 * 3600  # the date is in every key: yesterday's entries are not asked again
 _pending = threading.local()
 _computing = threading.Lock()  # guards _locks
@@ -121,13 +128,20 @@ def current_or_recent(
         return found
     latest_key = _key(company, None, parts)
     latest = store.get(latest_key) if wait is not None else None
+    if latest is not None and not 0 <= version - latest[0] < SAME_LEDGER:
+        latest = None  # figures of another life of the database (rebuilt, restored)
     if latest is None or connection.in_atomic_block:
         return _compute_once(key, latest_key, version, compute)
     done = _in_background(key, latest_key, version, compute)
-    if done.wait(wait):
-        found = store.get(key)
-        if found is not None:
-            return found
+    if done is not None:
+        done.wait(wait)
+    else:  # another process computes them: look for them in the shared cache meanwhile
+        deadline = time.monotonic() + wait
+        while store.get(key) is None and time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+    found = store.get(key)
+    if found is not None:
+        return found
     _version, figures = latest
     return Cached(figures.value, figures.computed_at, is_current=False)
 
@@ -156,11 +170,13 @@ def _compute_once(key: str, latest_key: str, version: int, compute: Callable[[],
 
 
 def _keep_latest(latest_key: str, version: int, figures: Cached) -> None:
-    """The latest figures of a question, unless newer ones (a later version) are there."""
+    """The latest figures of a question, unless newer ones (a later version of the same
+    ledger) are there."""
     store = caches["reports"]
     latest = store.get(latest_key)
-    if latest is None or latest[0] <= version:
-        store.set(latest_key, (version, figures), CACHE_SECONDS)
+    if latest is not None and 0 < latest[0] - version < SAME_LEDGER:
+        return  # newer figures of the same ledger are there
+    store.set(latest_key, (version, figures), CACHE_SECONDS)
 
 
 _refreshing: dict[str, threading.Event] = {}  # key -> set once its computation has ended
@@ -168,13 +184,23 @@ _refreshing: dict[str, threading.Event] = {}  # key -> set once its computation 
 
 def _in_background(
     key: str, latest_key: str, version: int, compute: Callable[[], T]
-) -> threading.Event:
-    """The event of the computation of `key` under way in this process, started if none is."""
+) -> threading.Event | None:
+    """The event of the computation of `key` under way in this process, started if none is;
+    None when another process sharing the cache computes it."""
     with _computing:
         done = _refreshing.get(key)
         if done is not None:
             return done
         done = _refreshing[key] = threading.Event()
+    store, claim = caches["reports"], key + ":computing"
+    # One computation for all the processes sharing the cache (the server's workers): the
+    # others show the latest figures until it is stored. A claim outlives a dead process by
+    # CLAIM_SECONDS at most.
+    if not store.add(claim, os.getpid(), CLAIM_SECONDS):
+        with _computing:
+            _refreshing.pop(key, None)
+        done.set()
+        return None
 
     def refresh() -> None:
         try:
@@ -182,6 +208,7 @@ def _in_background(
         except Exception:  # the request already answered: the error goes to the log
             log.exception("dashboard figures could not be computed")
         finally:
+            store.delete(claim)
             connections.close_all()  # this thread's connections only
             with _computing:
                 _refreshing.pop(key, None)

@@ -156,3 +156,35 @@ def test_without_a_wait_the_current_figures_are_always_computed():
     _move(company)
     found = cache.current_or_recent(company, ("x",), lambda: "after", wait=None)
     assert (found.value, found.is_current) == ("after", True) and not cache._refreshing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_another_process_computes_are_not_computed_again():
+    """The server's processes share the cache: one computes, the others show the latest
+    figures and then read the new ones from the cache."""
+    from django.core.cache import caches
+    from django.utils import timezone
+
+    company = ledger.create_company("S6", "Six")
+    cache.current_or_recent(company, ("x",), lambda: "before", wait=0.05)
+    _move(company)
+    key = cache._key(company, cache.version_of(company), ("x",))
+    store = caches["reports"]
+    assert store.add(key + ":computing", 4242, 60)  # another process has started
+    calls = []
+    stale = cache.current_or_recent(company, ("x",), lambda: calls.append(1), wait=0.2)
+    assert (stale.value, stale.is_current, calls, cache._refreshing) == ("before", False, [], {})
+    store.set(key, cache.Cached("after", timezone.now()))  # what the other process stores
+    store.delete(key + ":computing")
+    fresh = cache.current_or_recent(company, ("x",), lambda: calls.append(1), wait=0.2)
+    assert (fresh.value, fresh.is_current, calls) == ("after", True, [])
+
+
+def test_latest_figures_of_another_life_of_the_database_are_not_shown():
+    """A database rebuilt or restored (its versions start elsewhere at random) may give a
+    company the key of another: the figures kept for that key are not its own."""
+    company = ledger.create_company("S7", "Sept")
+    cache.current_or_recent(company, ("x",), lambda: "theirs", wait=0.05)
+    LedgerVersion.objects.filter(company=company).update(version=F("version") - 5)
+    found = cache.current_or_recent(company, ("x",), lambda: "mine", wait=0.05)
+    assert (found.value, found.is_current) == ("mine", True)

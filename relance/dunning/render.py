@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -186,8 +189,33 @@ def example_context(
     )
 
 
+_kept: ContextVar[dict | None] = ContextVar("relance_step_texts", default=None)
+
+
+@contextmanager
+def step_texts_kept() -> Iterator[None]:
+    """Within: each step's texts are read from the database once (a sending batch renders
+    many reminders of a few steps), not once per reminder."""
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
+
 def _template_of(reminder: Reminder) -> tuple[str, str, str]:
     """(subject, body, language) for the reminder's step: stored, French stored, default."""
+    kept = _kept.get()
+    if kept is None:
+        return _read_template(reminder)
+    key = (reminder.scenario_id, reminder.level, reminder.language, reminder.step_name,
+           reminder.channel, reminder.escalation)  # fmt: skip
+    if key not in kept:
+        kept[key] = _read_template(reminder)
+    return kept[key]
+
+
+def _read_template(reminder: Reminder) -> tuple[str, str, str]:
     language = _language(reminder.language)
     step = Step.objects.filter(scenario_id=reminder.scenario_id, level=reminder.level).first()
     if step is not None:

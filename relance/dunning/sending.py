@@ -39,14 +39,14 @@ from relance.banking.services import bank_freshness
 from relance.core.dunning import Channel as ChannelKind
 from relance.core.ledger import AccountPosition, account_position
 from relance.ledger.models import Invoice, Payment
-from relance.reports.cache import bump
+from relance.reports.cache import bump, bumps_deferred
 
 from .channels import ByKind, Channel, PermanentFailure, TemporaryFailure
 from .channels.email import EmailChannel
 from .channels.sms import sms_channel
 from .disputes import askable_amount, disputed_amounts
 from .models import Dispute, Hold, Reminder, ReminderEvent, ReminderItem
-from .render import render_reminder
+from .render import render_reminder, step_texts_kept
 from .services import local_today
 from .state import forget_items
 
@@ -115,8 +115,10 @@ def send_pending(
             if not batch:
                 break
             counts.claimed += len(batch)
-            if not _send_batch(batch, channel, worker_id, moment, counts, should_stop):
-                break
+            # The dashboard's version raised once per batch, each step's texts read once.
+            with bumps_deferred(), step_texts_kept():
+                if not _send_batch(batch, channel, worker_id, moment, counts, should_stop):
+                    break
     finally:
         channel.close()
     return counts
@@ -221,11 +223,12 @@ def release(reminders: list[Reminder], worker_id: str, note: str) -> int:
     return len(ids)
 
 
-def _start_attempt(reminder: Reminder, worker_id: str, now: datetime) -> bool:
-    """Mark the moment the channel is asked: from here an interruption is uncertain."""
+def _start_attempt(reminder: Reminder, worker_id: str, now: datetime, texts: dict) -> bool:
+    """Mark the moment the channel is asked: from here an interruption is uncertain. The
+    texts about to be sent (`_texts`) are kept in the same statement."""
     changed = Reminder.objects.filter(
         pk=reminder.pk, status=Status.SENDING, claimed_by=worker_id
-    ).update(attempt_started_at=now, attempts=F("attempts") + 1)
+    ).update(attempt_started_at=now, attempts=F("attempts") + 1, **texts)
     if changed:
         reminder.attempt_started_at, reminder.attempts = now, reminder.attempts + 1
     return bool(changed)
@@ -282,9 +285,9 @@ def send_one(
         note = "validation requise : relevés bancaires trop anciens, envoi automatique suspendu"
         _finish(reminder, worker_id, Status.AWAITING_APPROVAL, note, claimed_by="", claimed_at=None)
         return "paused"
-    if not _start_attempt(reminder, worker_id, now):
+    texts = _texts(reminder)
+    if not _start_attempt(reminder, worker_id, now, texts):
         return ""
-    _ensure_text(reminder)
     try:
         delivery = channel.send(reminder)
     except TemporaryFailure as failure:
@@ -310,9 +313,17 @@ def send_one(
 def _ensure_text(reminder: Reminder) -> None:
     """The run renders only the reminders awaiting approval; the others are rendered here,
     with the amounts of the moment they leave."""
-    if not reminder.subject:
-        render_reminder(reminder)
-        reminder.save(update_fields=["subject", "body_text", "body_html"])
+    texts = _texts(reminder)
+    if texts:
+        Reminder.objects.filter(pk=reminder.pk).update(**texts)
+
+
+def _texts(reminder: Reminder) -> dict:
+    """The texts to store when the reminder has none yet (rendered now, on `reminder`)."""
+    if reminder.subject:
+        return {}
+    render_reminder(reminder)
+    return {name: getattr(reminder, name) for name in ("subject", "body_text", "body_html")}
 
 
 def backoff(attempts: int) -> timedelta:

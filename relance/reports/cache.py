@@ -32,7 +32,8 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -60,7 +61,22 @@ _locks: dict[str, threading.Lock] = {}  # key -> the lock of its computation und
 def bump(company) -> None:
     """The company's figures changed (or will, once the current transaction commits)."""
     _pending_ids().add(getattr(company, "pk", company))
-    transaction.on_commit(_flush, robust=True)
+    if not getattr(_pending, "deferred", 0):
+        transaction.on_commit(_flush, robust=True)
+
+
+@contextmanager
+def bumps_deferred() -> Iterator[None]:
+    """For work that commits many small transactions in a row (a sending pass: several per
+    reminder): the versions of the companies it bumps are raised once, when it ends (also on
+    an error), instead of after each commit. Outside any transaction of its own."""
+    _pending.deferred = getattr(_pending, "deferred", 0) + 1
+    try:
+        yield
+    finally:
+        _pending.deferred -= 1
+        if not _pending.deferred:
+            _flush()
 
 
 def _pending_ids() -> set[int]:

@@ -183,6 +183,7 @@ def claim_batch(worker_id: str, now: datetime, size: int = 1) -> list[Reminder]:
         taken = list(
             Reminder.objects.filter(pk__in=ids, status=Status.SENDING, claimed_by=worker_id)
             .select_related("company", "customer__collector")
+            .prefetch_related("customer__contacts")  # the texts greet the billing contact
             .order_by("pk")
         )
         ReminderEvent.objects.bulk_create(

@@ -117,9 +117,11 @@ class Knowledge:
     def __init__(self, history: History) -> None:
         by_customer: dict[int, list[Settlement]] = defaultdict(list)
         by_profile: dict[str, list[Settlement]] = defaultdict(list)
+        members: dict[str, set[int]] = defaultdict(set)
         for item in history.items:
             if item.paid_on is None:
                 continue
+            members[item.profile].add(item.customer_id)
             settled = Settlement(
                 item.paid_on, item.delay or 0, item.days_to_pay or 0, float(item.amount)
             )
@@ -128,9 +130,17 @@ class Knowledge:
         self.settlements = {key: _by_date(rows) for key, rows in by_customer.items()}
         self.pools = {key: _by_date(rows) for key, rows in by_profile.items()}
         self.everyone = _by_date([s for rows in by_customer.values() for s in rows])
+        self.members = {key: sorted(ids) for key, ids in members.items()}
+        # What relance.core.forecast_reference computes once per pool and month.
+        self.memo: dict[tuple[str | None, date], float] = {}
         self._days = {key: [s.paid_on for s in rows] for key, rows in self.settlements.items()}
         self._pool_days = {key: [s.paid_on for s in rows] for key, rows in self.pools.items()}
         self._everyone_days = [s.paid_on for s in self.everyone]
+        # The delays alone, in the same order: read for every example, without copying
+        # whole pools (a slice of the company's settlements copies them all).
+        self._delays = {key: [s.delay for s in rows] for key, rows in self.settlements.items()}
+        self._pool_delays = {key: [s.delay for s in rows] for key, rows in self.pools.items()}
+        self._everyone_delays = [s.delay for s in self.everyone]
         self._reminders = _reminder_index(history.reminders)
         self._customer_reminders = _customer_reminder_index(history.reminders)
         self._disputes: dict[int, list[Disputed]] = defaultdict(list)
@@ -148,6 +158,21 @@ class Knowledge:
             return self.everyone[: bisect_left(self._everyone_days, before)]
         rows = self.pools.get(profile, [])
         return rows[: bisect_left(self._pool_days.get(profile, []), before)]
+
+    def delays(self, customer_id: int, before: date, last: int) -> list[int]:
+        """The delays of the customer's `last` settlements before `before`, oldest first."""
+        end = bisect_left(self._days.get(customer_id, []), before)
+        return self._delays.get(customer_id, [])[max(0, end - last) : end]
+
+    def pool_delays(self, profile: str | None, before: date, last: int) -> tuple[int, list[int]]:
+        """How many settlements the profile (None: the company) has before `before`, and the
+        delays of the `last` of them, oldest first."""
+        if profile is None:
+            days, delays = self._everyone_days, self._everyone_delays
+        else:
+            days, delays = self._pool_days.get(profile, []), self._pool_delays.get(profile, [])
+        end = bisect_left(days, before)
+        return end, delays[max(0, end - last) : end]
 
     def reminders(self, item_id: int, before: date) -> tuple[int, int]:
         """(count, highest level) of the reminders sent for the item before `before`."""

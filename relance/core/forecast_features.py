@@ -1,10 +1,13 @@
 """Payment-date prediction, the examples: the features of an item at a moment, from what was
 known before it (relance.core.forecast.Knowledge), and the rows a model learns from.
 
-The target is the number of days from the moment of the prediction to the settlement. Training
-rows are taken at the issue date and again at fixed points after the due date while the item
-was still open (`SNAPSHOT_DAYS`), so that the model also learns how long an overdue item still
-takes.
+Each row counts the days from the moment of the prediction to the settlement; the model learns
+how far that is from the reference date (the due date plus the reference delay of
+relance.core.forecast_reference), so the features that describe the customer's habits say
+how far they are from the reference (`*_shift`), and its payment runs are counted from the
+reference date. Training rows are taken at the issue date and again at fixed points after the
+due date while the item was still open (`SNAPSHOT_DAYS`), so that the model also learns how
+long an overdue item still takes.
 
 Example: an invoice issued on 1 March, due 31 March, settled on 20 April gives three rows: at
 1 March (50 days), at 31 March (20 days) and at 15 April (5 days); its settlement is not
@@ -22,11 +25,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .forecast import History, Item, Knowledge, Settlement
+from .forecast_reference import OVERALL, Reference, reference
 
 # Rows are taken at the issue date and at these days after the due date while still open.
 SNAPSHOT_DAYS = (0, 15, 45, 90, 180)
-RECENT = 20  # the customer statistics read the last RECENT settlements
-OVERALL = 500  # ... and the long-run median the last OVERALL (bounded work per example)
+RECENT = 20  # the customer statistics read the last RECENT settlements (and OVERALL)
 MIN_RUNS = 3  # settlements needed before the trend and payment runs are read
 REMINDER_WINDOW_DAYS = 90  # "reminders needed lately": the customer's, over this window
 # Fixed order: the profile feature is its index here (unknown profile: missing).
@@ -58,9 +61,9 @@ FEATURES = (
     "late_share",  # share settled after the due date
     "median_days_to_pay",  # settlement - issue date
     "overall_days_to_pay",  # median over the last OVERALL settlements known
-    "days_to_run_weekday",  # from the due date to the customer's usual weekday of payment
+    "days_to_run_weekday",  # from the reference date to the customer's usual payment weekday
     "run_weekday_share",  # how regular that weekday is (payment runs)
-    "days_to_run_monthday",  # from the due date to the customer's usual day of the month
+    "days_to_run_monthday",  # from the reference date to the customer's usual day of month
     "run_monthday_share",
     "days_since_last_payment",
     "open_disputes",  # the customer's disputes open at the moment
@@ -68,6 +71,11 @@ FEATURES = (
     "reminders",  # reminders already sent for this item
     "reminder_level",  # the highest level among them
     "customer_reminders",  # reminders sent to the customer over REMINDER_WINDOW_DAYS
+    "reference_delay",  # relance.core.forecast_reference: what the model corrects
+    "reference_weight",  # the customer's own share in it (0: none of its settlements)
+    "recent_shift",  # median of the RECENT last delays still possible - reference_delay
+    "pool_shift",  # the pool's median delay - reference_delay (how unusual the customer is)
+    "trend_shift",  # the RECENT delays' trend line at the reference date - reference_delay
 )
 CATEGORICAL = ("profile",)
 MISSING = math.nan
@@ -78,6 +86,8 @@ def features(item: Item, at: date, knowledge: Knowledge, known_before: date) -> 
     disputes dated before `known_before` (which the caller keeps at most one day after `at`)."""
     past = knowledge.past(item.customer_id, known_before)
     recent = past[-RECENT:]
+    found = reference(item, at, knowledge, known_before)
+    on = item.due_on if found is None else item.due_on + timedelta(days=round(found.delay))
     disputes, is_disputed = knowledge.disputes(item.customer_id, item.id, at)
     reminders, level = knowledge.reminders(item.id, known_before)
     since = at - timedelta(days=REMINDER_WINDOW_DAYS)
@@ -92,13 +102,35 @@ def features(item: Item, at: date, knowledge: Knowledge, known_before: date) -> 
         float(len(past)),
         *_delay_statistics(recent),
         statistics.median(s.days_to_pay for s in past[-OVERALL:]) if past else MISSING,
-        *_payment_runs(item.due_on, recent),
+        *_payment_runs(on, recent),
         float((known_before - past[-1].paid_on).days) if past else MISSING,
         float(disputes),
         float(is_disputed),
         float(reminders),
         float(level),
         float(knowledge.customer_reminders(item.customer_id, since, known_before)),
+        *_reference(found, recent, item.due_on, (at - item.due_on).days),
+    ]
+
+
+def _reference(
+    found: Reference | None, recent: Sequence[Settlement], due_on: date, elapsed: int
+) -> list[float]:
+    """The reference delay, the customer's share in it, and how far from it are: the median
+    of the customer's RECENT last delays still possible (a customer paying later lately:
+    positive), its pool's median, and the trend line of its RECENT delays on the reference
+    date (a customer drifting later: positive)."""
+    if found is None:
+        return [MISSING] * 5
+    delays = [s.delay for s in recent if s.delay > elapsed]
+    line = _line(recent)
+    on = due_on.toordinal() + found.delay
+    return [
+        found.delay,
+        found.weight,
+        statistics.median(delays) - found.delay if delays else MISSING,
+        MISSING if found.pool is None else found.pool - found.delay,
+        MISSING if line is None else line[0] + line[1] * (on - line[2]) - found.delay,
     ]
 
 
@@ -135,29 +167,38 @@ def _delay_statistics(recent: Sequence[Settlement]) -> list[float]:
 
 def _trend(recent: Sequence[Settlement]) -> float:
     """Least-squares slope of the delays against the settlement dates, in days per 30 days."""
+    line = _line(recent)
+    return MISSING if line is None else line[1] * 30
+
+
+def _line(recent: Sequence[Settlement]) -> tuple[float, float, float] | None:
+    """The least-squares line of the delays against the settlement days (ordinals): its mean
+    delay, its slope in days per day and its mean day; None below MIN_RUNS settlements or
+    when they all fell on one day."""
     if len(recent) < MIN_RUNS:
-        return MISSING
-    xs = [s.paid_on.toordinal() / 30.0 for s in recent]
+        return None
+    xs = [float(s.paid_on.toordinal()) for s in recent]
     ys = [float(s.delay) for s in recent]
     mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
     spread = sum((x - mean_x) ** 2 for x in xs)
     if spread == 0:
-        return MISSING
-    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+    return mean_y, slope, mean_x
 
 
-def _payment_runs(due_on: date, recent: Sequence[Settlement]) -> list[float]:
+def _payment_runs(on: date, recent: Sequence[Settlement]) -> list[float]:
     """Customers who pay in runs (every Friday, on the 10th of the month) pay on the next run
-    after the due date: the days from the due date to the usual weekday and day of month of
-    their payments, with the share of payments that fell on them."""
+    after the date they would pay: the days from the reference date `on` to the usual weekday
+    and day of month of their payments, with the share of payments that fell on them."""
     if len(recent) < MIN_RUNS:
         return [MISSING] * 4
     weekday, weekday_share = _mode([s.paid_on.weekday() for s in recent])
     monthday, monthday_share = _mode([s.paid_on.day for s in recent])
     return [
-        float((weekday - due_on.weekday()) % 7),
+        float((weekday - on.weekday()) % 7),
         weekday_share,
-        float(days_to_monthday(due_on, monthday)),
+        float(days_to_monthday(on, monthday)),
         monthday_share,
     ]
 

@@ -1,5 +1,6 @@
 """Payment-date prediction in the core: what was known on a day, the features of an item, the
-training rows, the fallback, and the backtest's split and baselines."""
+training rows, the reference delay and its credibility, the fallback, and the backtest's split
+and baselines."""
 
 import math
 import random
@@ -9,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from relance.core import forecast_reference
 from relance.core.forecast import Disputed, History, Item, Knowledge, Reminded, known_on
 from relance.core.forecast_backtest import (
     baselines,
@@ -26,6 +28,13 @@ from relance.core.forecast_features import (
     prediction_row,
     snapshots,
     training_rows,
+)
+from relance.core.forecast_reference import (
+    DEFAULT_CREDIBILITY,
+    MAX_CREDIBILITY,
+    credibility,
+    credibility_constant,
+    reference,
 )
 
 D = date
@@ -173,6 +182,13 @@ def test_features_of_an_open_item_from_the_customers_settlements():
     assert values["customer_reminders"] == 1.0
     # Paid on a Tuesday, a Sunday and a Saturday: no usual weekday stands out (a third each).
     assert values["run_weekday_share"] == pytest.approx(1 / 3)
+    # The only customer is the whole company: its median 20 and its pool's are one, the
+    # credibility constant is the default (one customer cannot say how customers differ).
+    assert (values["reference_delay"], values["reference_weight"]) == (20.0, 0.5)
+    assert (values["recent_shift"], values["pool_shift"]) == (0.0, 0.0)
+    # Its delays' line (10 days later every 31 days or so) read on 21 July, the reference
+    # date (1 July + 20), is 50 days above the reference: 70 days late by then.
+    assert values["trend_shift"] == pytest.approx(50.0, abs=0.1)
 
 
 def test_payment_in_august_or_at_the_year_end_is_flagged():
@@ -190,21 +206,24 @@ def test_a_customer_without_history_has_missing_statistics():
     values = dict(zip(FEATURES, row.features, strict=True))
     assert values["paid_count"] == 0.0
     assert all(math.isnan(values[name]) for name in ("median_delay", "delay_trend",
-               "amount_ratio", "days_to_run_weekday", "days_since_last_payment"))  # fmt: skip
+               "amount_ratio", "days_to_run_weekday", "days_since_last_payment",
+               "reference_delay", "trend_shift"))  # fmt: skip
 
 
 def test_a_customer_paying_in_runs_shows_its_weekday_and_day_of_month():
+    """The runs are counted from the reference date, where the model's correction starts."""
     paid = [D(2026, 1, 9), D(2026, 1, 16), D(2026, 2, 6), D(2026, 3, 6)]  # Fridays
     history = History(
         tuple(item(n, day - timedelta(days=40), day - timedelta(days=5), day)
               for n, day in enumerate(paid, 1))
     )  # fmt: skip
-    due = D(2026, 4, 1)  # a Wednesday
+    due = D(2026, 3, 30)  # a Monday; 5 days late as ever: Saturday 4 April
     row = prediction_row(item(9, D(2026, 3, 2), due), D(2026, 3, 10), Knowledge(history),
                          D(2026, 3, 10))  # fmt: skip
-    assert feature(row.features, "days_to_run_weekday") == 2.0  # to Friday 3 April
+    assert feature(row.features, "reference_delay") == 5.0
+    assert feature(row.features, "days_to_run_weekday") == 6.0  # to Friday 10 April
     assert feature(row.features, "run_weekday_share") == 1.0
-    assert feature(row.features, "days_to_run_monthday") == 5.0  # the 6th comes twice
+    assert feature(row.features, "days_to_run_monthday") == 2.0  # the 6th comes twice
     assert feature(row.features, "run_monthday_share") == 0.5
 
 
@@ -257,7 +276,7 @@ def test_an_expected_date_is_never_before_the_day_after_the_prediction():
     ]  # fmt: skip
 
 
-# --- the fallback -------------------------------------------------------------------------
+# --- the reference delay and the fallback -------------------------------------------------
 
 
 START = D(2026, 1, 1)
@@ -269,6 +288,49 @@ def delays_history(delays, customer=1, profile="negligent", start=START):
              start + timedelta(days=30 + delay), customer=customer, profile=profile)
         for n, delay in enumerate(delays)
     ]  # fmt: skip
+
+
+def test_the_reference_weighs_the_customers_median_against_its_pools(monkeypatch):
+    """The docstring's example: delays 4 and 6, the profile's 20, a credibility constant of 3."""
+    monkeypatch.setattr(forecast_reference, "credibility", lambda *args: 3.0)
+    history = History(tuple(delays_history([4, 6]) + delays_history([20] * 12, customer=2)))
+    knowledge = Knowledge(history)
+    at = D(2026, 4, 1)
+    found = reference(item(9, at, D(2026, 5, 1)), at, knowledge, at)
+    assert (found.delay, found.weight, found.pool, found.method) == (14.0, 0.4, 20.0, "profile")
+    assert found.delays == (4, 6, *[20] * 12)  # fewer than 3 of its own: the pool's range
+
+
+@pytest.mark.parametrize(
+    ("delays", "expected"),
+    [
+        ([[0, 2], [30, 32]], pytest.approx(2 / 449)),  # the docstring's examples
+        ([[0, 30], [2, 32]], MAX_CREDIBILITY),
+        ([[0, 2], [30, 32], []], pytest.approx(2 / 449)),  # no settlement: not a customer
+        ([[5, 7]], DEFAULT_CREDIBILITY),  # one customer cannot tell how customers differ
+        ([[1], [30]], DEFAULT_CREDIBILITY),  # nor one settlement each how a customer varies
+        ([[4, 4], [20, 20, 20]], 0.0),  # customers who never vary: their own median alone
+    ],
+)
+def test_the_credibility_constant_is_the_variance_within_over_the_variance_between(
+    delays, expected
+):
+    assert credibility_constant(delays) == expected
+
+
+def test_the_credibility_is_estimated_on_what_was_known_at_the_start_of_the_month():
+    history = History(
+        tuple(
+            delays_history([0, 2])  # settled from 31 January to 2 February
+            + delays_history([30, 32], customer=2)
+            + delays_history([0, 20], customer=3, start=D(2026, 3, 10))  # settled in April
+        )
+    )
+    knowledge = Knowledge(history)
+    in_april = credibility(knowledge, None, D(2026, 4, 30))
+    assert in_april == pytest.approx(2 / 449)  # customer 3's April settlements not yet
+    in_may = credibility(knowledge, None, D(2026, 5, 1))
+    assert in_may == credibility_constant([[0, 2], [30, 32], [0, 20]]) != in_april
 
 
 def test_the_fallback_takes_the_customers_delays_still_possible():
@@ -283,16 +345,19 @@ def test_the_fallback_takes_the_customers_delays_still_possible():
 
 
 @pytest.mark.parametrize(
-    ("customer_delays", "profile_count", "method", "expected"),
+    ("customer_delays", "profile_count", "method", "expected", "high"),
     [
-        ([4, 4, 4], 12, "customer", D(2026, 5, 5)),
-        ([4, 4], 12, "profile", D(2026, 5, 21)),  # the profile pool: 20 days
-        ([4, 4], 5, "company", D(2026, 5, 21)),  # a small pool: the company, mostly 20
-        ([], 0, "due_date", D(2026, 5, 1)),
+        ([4, 4, 4], 12, "customer", D(2026, 5, 5), D(2026, 5, 5)),
+        # Customers who never vary (credibility 0): the customer's median 4, the range of
+        # its profile's delays (mostly 20) since it has only two of its own.
+        ([4, 4], 12, "profile", D(2026, 5, 5), D(2026, 5, 21)),
+        ([4, 4], 5, "company", D(2026, 5, 5), D(2026, 5, 21)),  # a small pool: the company
+        ([], 12, "profile", D(2026, 5, 21), D(2026, 5, 21)),  # a new customer
+        ([], 0, "due_date", D(2026, 5, 1), D(2026, 5, 1)),
     ],
 )
 def test_the_fallback_goes_from_customer_to_profile_to_company(
-    customer_delays, profile_count, method, expected
+    customer_delays, profile_count, method, expected, high
 ):
     others = delays_history([20] * profile_count, customer=2) if profile_count else []
     elsewhere = delays_history([20] * 9, customer=3, profile="good") if profile_count else []
@@ -301,7 +366,8 @@ def test_the_fallback_goes_from_customer_to_profile_to_company(
     at = D(2026, 4, 1)
     row = prediction_row(item(9, D(2026, 4, 1), D(2026, 5, 1)), at, knowledge, at)
     forecast = fallback(row, knowledge, at + timedelta(days=1))
-    assert (forecast.method, forecast.expected_on) == (method, expected)
+    assert (forecast.method, forecast.expected_on, forecast.high_on) == (method, expected, high)
+    assert forecast.low_on <= forecast.expected_on
 
 
 def test_an_item_later_than_every_known_delay_has_no_date():

@@ -1,14 +1,17 @@
 """The gradient-boosting model and the backtest, without a database: a history whose delays
-follow a rule the customer's median cannot see, and one too short for a model."""
+follow a rule the customer's median cannot see, one where a small customer's median is all
+there is to know, and one too short for a model."""
 
 import math
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy
 import pytest
 
-from relance.core.forecast import History, Item, Knowledge
+from relance.core.forecast import History, Item, Knowledge, known_on
 from relance.core.forecast_features import FEATURES, prediction_row, training_rows
 from relance.forecast import learning
 from relance.forecast.backtest import backtest, backtests
@@ -116,3 +119,48 @@ def test_a_feature_unknown_throughout_the_history_is_set_aside():
     model = learning.fit(rows)
     assert FEATURES.index("profile") in model.blank
     assert len(learning.predict(model, rows[:5])) == 5
+
+
+def steady_payers_history() -> History:
+    """A large account paying 5 to 15 days late (its timing varies with the invoice's size),
+    and a small customer that always pays 20 days before the due date: its 12 invoices are
+    too few for trees to set it apart, the model has to keep its median."""
+    rng = random.Random(3)
+    items = []
+    for n in range(240):
+        issued = START + timedelta(days=n * 2)
+        amount = Decimal(rng.choice((500, 3000)))
+        delay = (15 if amount > 1000 else 5) + rng.randint(-1, 1)
+        due = issued + timedelta(days=30)
+        items.append(Item(n, 1, issued, due, amount, "", due + timedelta(days=delay)))
+    for n in range(12):
+        issued = START + timedelta(days=n * 40)
+        due = issued + timedelta(days=30)
+        items.append(Item(1000 + n, 2, issued, due, ONE_THOUSAND, "", due - timedelta(days=20)))
+    return History(tuple(items))
+
+
+ONE_THOUSAND = Decimal("1000")
+
+
+def test_a_steady_payer_of_a_small_history_keeps_its_own_median():
+    history = steady_payers_history()
+    as_of = date(2025, 10, 1)
+    knowledge = Knowledge(known_on(history, as_of))
+    model = learning.fit(training_rows(known_on(history, as_of), as_of, knowledge))
+    assert model is not None
+    later = [item for item in history.items if item.customer_id == 2 and item.issued_on > as_of]
+    rows = [prediction_row(replace(item, paid_on=None), item.issued_on, knowledge, as_of)
+            for item in later]  # fmt: skip
+    assert later
+    for item, forecast in zip(later, learning.predict(model, rows), strict=True):
+        assert abs((forecast.expected_on - item.paid_on).days) <= 2
+
+
+def test_the_model_corrects_the_reference_date():
+    """Days to the due date plus the reference delay, at least one (the item is still open);
+    the due date when no delay is known."""
+    x = numpy.full((3, len(FEATURES)), math.nan)
+    x[:, FEATURES.index("days_to_due")] = [30.0, -10.0, 12.0]
+    x[:, FEATURES.index("reference_delay")] = [5.0, 4.0, math.nan]
+    assert learning.reference_days(x).tolist() == [35.0, 1.0, 12.0]

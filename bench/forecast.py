@@ -8,9 +8,18 @@ absolute error at least 10 % below the customer median's.
 Each backtest is shown twice: on the invoices issued within HORIZON_DAYS after the as-of date,
 and on every invoice issued after it (what `relance forecast backtest` does without
 --horizon), where the last invoices of the history are in the test only when they were paid
-fast. A generated history is backtested six months before its end; a FEC, whose history is
-short, on the first day of every month where a model can be trained and the horizon still
-fits, and the errors of all these backtests are also pooled (weighted by their test items).
+fast. Three kinds of history:
+
+- the demo portfolio over two years (300 customers, 5,000 invoices), seeds 1 to 3, each
+  backtested nine, six and three months before its end (rolling origins);
+- small ones the size of the real FEC (15 customers, 450 invoices over a year, no payer
+  profile, since a FEC knows none), seeds 1 to 10: where a model has few examples, shown
+  pooled only;
+- the real FEC ledgers of ../shared/data/fec that have a lettering.
+
+The small histories and the FEC are backtested on the first day of every month where a model
+can be trained and the horizon still fits. The errors of the backtests of each kind are pooled
+(weighted by their test items).
 """
 
 from __future__ import annotations
@@ -27,24 +36,37 @@ from relance.forecast.backtest import Backtest, backtests
 from relance.forecast.learning import MIN_TRAINING_ITEMS
 
 TARGET_GAIN = 0.10
-AS_OF_DAYS_BEFORE_END = 182  # a generated history: learn on all but its last six months
+# A generated history: learn on all but its last nine, six and three months.
+AS_OF_DAYS_BEFORE_END = (274, 182, 91)
 HORIZON_DAYS = 91
 HORIZONS: list[int | None] = [HORIZON_DAYS, None]
 GENERATED_TODAY = date(2026, 3, 1)
 GENERATED_SEEDS = (1, 2, 3)
+SMALL_SEEDS = tuple(range(1, 11))
 
 
 def generated_history(seed: int, today: date = GENERATED_TODAY) -> History:
     """The demo portfolio (300 customers, 5,000 invoices), over two years instead of 18
     months so that the model sees every season once before the as-of date."""
     spec = PortfolioSpec(customers=300, invoices=5_000, today=today, seed=seed, months=24)
+    return _history(spec, profiles=True)
+
+
+def small_history(seed: int, today: date = GENERATED_TODAY) -> History:
+    """A history the size of the real FEC: 15 customers, 450 invoices over a year (a few
+    large accounts and many small ones, as the generator spreads them), no payer profile."""
+    spec = PortfolioSpec(customers=15, invoices=450, today=today, seed=seed, months=12)
+    return _history(spec, profiles=False)
+
+
+def _history(spec: PortfolioSpec, profiles: bool) -> History:
     items = []
     for block in generate(spec):
         last: dict[int, date] = {}
         for allocation in block.allocations:
             day = last.get(allocation.invoice_id, date.min)
             last[allocation.invoice_id] = max(allocation.allocated_on, day)
-        profile = block.customer.payer_profile
+        profile = block.customer.payer_profile if profiles else ""
         items += [
             Item(
                 row.id,
@@ -150,9 +172,16 @@ def run(data_dir: Path) -> list[dict]:
     rows: list[dict] = []
     for seed in GENERATED_SEEDS:
         history = generated_history(seed)
-        as_of = last_day(history) - timedelta(days=AS_OF_DAYS_BEFORE_END)
-        rows += rows_of(f"generated, seed {seed}", history, as_of)
-    rows += pooled("generated, 3 seeds", rows)
+        for days in AS_OF_DAYS_BEFORE_END:
+            as_of = last_day(history) - timedelta(days=days)
+            rows += rows_of(f"generated, seed {seed}", history, as_of)
+    rows += pooled(f"generated, {len(GENERATED_SEEDS)} seeds", rows)
+    small = []
+    for seed in SMALL_SEEDS:
+        history = small_history(seed)
+        small += [row for day in monthly_as_of_dates(history)
+                  for row in rows_of(f"small, seed {seed}", history, day)]  # fmt: skip
+    rows += pooled(f"small generated, {len(SMALL_SEEDS)} seeds", small)
     for path in fec_files(data_dir):
         history = fec_history(path)
         name = f"FEC {path.name}"

@@ -493,12 +493,19 @@ ROLE_CASES += [
     ),
     # The weekly e-mail report: managers and administrators choose (POST only).
     RoleCase(
-        "dashboard_report", lambda w: f"{base(w)}/dashboard/report/", denied=C,
-        allowed=Role.MANAGER, expect=405,
+        "dashboard_report",
+        lambda w: f"{base(w)}/dashboard/report/",
+        denied=C,
+        allowed=Role.MANAGER,
+        expect=405,
     ),  # fmt: skip
     RoleCase(
-        "dashboard_report", lambda w: f"{base(w)}/dashboard/report/", "post",
-        lambda w: {"weekly": "on", "language": "en"}, denied=C, allowed=Role.MANAGER,
+        "dashboard_report",
+        lambda w: f"{base(w)}/dashboard/report/",
+        "post",
+        lambda w: {"weekly": "on", "language": "en"},
+        denied=C,
+        allowed=Role.MANAGER,
     ),  # fmt: skip
 ]
 

@@ -77,21 +77,12 @@ def _dashboard_only(args: argparse.Namespace) -> int:
     from .dashboard import run as run_dashboard
 
     result = run_dashboard(args.size, databases(args.db, args.size, BENCH_VAR), args.seed)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{date.today().isoformat()}-{args.size}-{args.db}-dashboard.json"
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
-    print(f"\nwritten {out.relative_to(ROOT)}")
-    return 0
+    return _save(result, f"{args.size}-{args.db}-dashboard")
 
 
 def _sending_only(args: argparse.Namespace) -> int:
     """The sending step alone: its own database, SMTP server and results file."""
-    result = {"sending": _sending(args), "machine": {"cpus": os.cpu_count()}}
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{date.today().isoformat()}-{args.db}-sending.json"
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
-    print(f"\nwritten {out.relative_to(ROOT)}")
-    return 0
+    return _save({"sending": _sending(args)}, f"{args.db}-sending")
 
 
 def _sending(args: argparse.Namespace) -> dict:
@@ -157,22 +148,22 @@ def _forecast_only() -> int:
 
     from .forecast import run as run_forecast
 
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{date.today().isoformat()}-forecast.json"
-    result = {"forecast": run_forecast(SHARED_DATA), "machine": {"cpus": os.cpu_count()}}
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
-    print(f"\nwritten {out.relative_to(ROOT)}")
-    return 0
+    return _save({"forecast": run_forecast(SHARED_DATA)}, "forecast")
 
 
 def _write(result: dict, args: argparse.Namespace, suffix: str = "") -> int:
+    return _save(result, f"{args.size}-{args.db}{suffix}")
+
+
+def _save(result: dict, name: str) -> int:
+    """bench/results/<today>-<name>.json, with the machine it ran on."""
     result["machine"] = {
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
         "python": platform.python_version(),
     }
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{date.today().isoformat()}-{args.size}-{args.db}{suffix}.json"
+    out = RESULTS / f"{date.today().isoformat()}-{name}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
     print(f"\nwritten {out.relative_to(ROOT)}")
     return 0

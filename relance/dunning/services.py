@@ -123,20 +123,21 @@ def _run(company: Company, run_on: date, bank: BankFreshness, user) -> RunResult
         "sending_paused": bank.is_stale,
         "state": inputs.pop("state"),
     }
+    moves = _moves(plan)
     try:
         with transaction.atomic():
             run = DunningRun.objects.create(
                 company=company, run_on=run_on, user=user, summary=summary
             )
             reminders = _write(company, run, plan, items, hold=bank.is_stale, notices=notices)
-            state.keep(company, run_on, inputs, _moves(plan), inputs.pop("unknown"))
+            state.keep(company, run_on, inputs, moves, inputs.pop("unknown"))
     except IntegrityError:
         # Another run for the same date committed first: it did the work.
         return RunResult(company, run_on, core.Plan((), ()), already_done=True, bank=bank)
     listed = sum(len(reminder.listed_item_ids) for reminder in plan.reminders)
     refresh_statistics(  # after a catch-up, say
         {"dunning_reminder": len(reminders), "dunning_reminderevent": len(reminders),
-         "dunning_reminderitem": listed, "ledger_invoice": len(_moves(plan))}
+         "dunning_reminderitem": listed, "ledger_invoice": len(moves)}
     )  # fmt: skip
     return RunResult(company, run_on, plan, reminders=reminders, bank=bank)
 

@@ -17,6 +17,14 @@ calendar can only delay what this date promises. Example: steps at -7, +5 and +1
 Silent scenarios (automatic payers) never remind, but their overdue items are reported as
 excluded, so they pass from the day after their due date. An item that had every step of its
 scenario never passes (NEVER).
+
+An item whose step has come but which is excluded for a reason that lasts is reported once,
+then waits for the reason's end (`paused_until`): a promise's date plus the grace period, a
+hold's end date, NEVER for what lasts until a person or an event ends it (a dispute, a payment
+plan, a hold without end, an automatic payer, a customer handed over to collection). Whatever
+ends such a reason earlier makes the item's date unknown again (relance.dunning.state).
+Reasons that depend on the account's balance (under the step's minimum, credit balance) or on
+the day (an instalment reminded today) don't wait: the item is planned again the next day.
 """
 
 from __future__ import annotations
@@ -26,8 +34,12 @@ from datetime import date, timedelta
 
 from relance.core.dunning import (
     Customer,
+    Exclusion,
+    Hold,
     Item,
     Policy,
+    Promise,
+    Reason,
     Scenario,
     Sent,
     last_steps,
@@ -94,3 +106,67 @@ def next_dates(
             smallest[key] = _smallest_above(by_id[scenario_id], level)
         found[item.id] = _next_on(smallest[key], item.due_on, last_on)
     return found
+
+
+# Reasons lasting until a person or an event ends them, which makes the date unknown again.
+UNTIL_ENDED = frozenset({Reason.DISPUTED, Reason.PAYMENT_PLAN, Reason.AUTOMATIC_PAYER,
+                         Reason.HANDED_OVER})  # fmt: skip
+DAY = timedelta(days=1)
+
+
+def paused_until(
+    excluded: Iterable[Exclusion],
+    items: Iterable[Item],
+    holds: Iterable[Hold],
+    promises: Iterable[Promise],
+    policy: Policy,
+) -> dict[int, date]:
+    """The first day each item excluded for a lasting reason may be planned again (module
+    doc). An exclusion of a whole account (handed over, customer on hold) pauses every item of
+    the account. Example, grace 3 days: an item under a promise for 2026-03-10 waits until
+    2026-03-14; under a hold to 2026-03-31, until 2026-04-01; disputed, NEVER."""
+    holds_of: dict[int, list[Hold]] = {}
+    for hold in holds:
+        holds_of.setdefault(hold.customer_id, []).append(hold)
+    promises_of: dict[int, list[Promise]] = {}
+    for promise in promises:
+        promises_of.setdefault(promise.customer_id, []).append(promise)
+    grace = timedelta(days=policy.promise_grace_days)
+    accounts: dict[tuple[int, str], list[int]] = {}
+    for item in items:
+        if not item.is_credit:
+            accounts.setdefault((item.customer_id, item.currency), []).append(item.id)
+    found: dict[int, date] = {}
+    for exclusion in excluded:
+        if exclusion.reason in UNTIL_ENDED:
+            until = NEVER
+        elif exclusion.reason is Reason.ON_HOLD:
+            until = _hold_end(holds_of.get(exclusion.customer_id, ()), exclusion.item_id)
+        elif exclusion.reason is Reason.PROMISED and exclusion.item_id is not None:
+            until = max(
+                (p.promised_on + grace + DAY for p in promises_of.get(exclusion.customer_id, ())
+                 if not p.item_ids or exclusion.item_id in p.item_ids),
+                default=None,
+            )  # fmt: skip
+        else:
+            continue
+        if until is None:
+            continue
+        if exclusion.item_id is None:
+            ids = accounts.get((exclusion.customer_id, exclusion.currency), ())
+        else:
+            ids = (exclusion.item_id,)
+        for pk in ids:
+            found[pk] = max(found.get(pk, until), until)
+    return found
+
+
+def _hold_end(holds: Iterable[Hold], item_id: int | None) -> date | None:
+    """The day after the latest of the customer's holds that exclude the item (or the whole
+    customer, item_id None); NEVER when one of them has no end."""
+    ends = [hold.until for hold in holds if hold.item_id == item_id]
+    if not ends:
+        return None
+    if None in ends:
+        return NEVER
+    return max(ends) + DAY

@@ -25,6 +25,7 @@ from relance.ledger.services import validated_save
 from .models import Dispute, Hold, Promise, Reminder, Scenario, Step, StepTemplate
 from .sending import record_event
 from .services import local_today, recipients_of
+from .state import UNKNOWN, forget_invoices_of
 
 ZERO = Decimal(0)
 
@@ -142,7 +143,7 @@ def put_on_hold(
 ) -> Hold:
     """No reminder for the customer (or one invoice) until `ends_on`, or until lifted."""
     _check_invoice(customer, invoice)
-    return Hold.objects.create(
+    hold = Hold.objects.create(
         company=customer.company,
         customer=customer,
         invoice=invoice,
@@ -150,6 +151,18 @@ def put_on_hold(
         ends_on=ends_on,
         created_by=user,
     )
+    _pause_changed(hold)
+    return hold
+
+
+def _pause_changed(hold: Hold) -> None:
+    """The hold's items are planned again by the next run: it reports them paused (or, lifted,
+    reminds them) instead of waiting for the date an earlier reason gave them
+    (relance.dunning.state)."""
+    if hold.invoice_id is not None:
+        forget_invoices_of(Invoice.objects.filter(pk=hold.invoice_id))
+    else:
+        forget_invoices_of(Invoice.objects.filter(customer_id=hold.customer_id))
 
 
 @transaction.atomic
@@ -157,6 +170,7 @@ def lift_hold(hold: Hold, user) -> Hold:
     if hold.lifted_at is None:
         hold.lifted_at = timezone.now()
         hold.save(update_fields=["lifted_at"])
+        _pause_changed(hold)
     return hold
 
 
@@ -185,7 +199,8 @@ def open_dispute(
         owner=owner or user,
         amount=amount,
     )
-    Invoice.objects.filter(pk=invoice.pk).update(is_disputed=True)
+    # Planned again by the next run, which reports it disputed (relance.dunning.state).
+    Invoice.objects.filter(pk=invoice.pk).update(is_disputed=True, dunning_next_on=UNKNOWN)
     webhooks.dispute_opened(dispute)
     if owner is not None and owner != user and owner.email:
         transaction.on_commit(lambda: _tell_owner(dispute))
@@ -230,6 +245,8 @@ def resolve_dispute(dispute: Dispute, user, resolution: str, note: str = "") -> 
     others = Dispute.objects.filter(invoice=dispute.invoice_id, status=Dispute.Status.OPEN)
     if not others.exists():
         Invoice.objects.filter(pk=dispute.invoice_id).update(is_disputed=False)
+    # The invoice waited for the dispute's end (relance.dunning.state): it is planned again.
+    forget_invoices_of(Invoice.objects.filter(pk=dispute.invoice_id))
     return dispute
 
 
@@ -268,6 +285,11 @@ def record_promise(
         created_by=user,
     )
     promise.invoices.set(invoices)
+    # Planned again by the next run, which reports them promised (relance.dunning.state).
+    if invoices:
+        forget_invoices_of(Invoice.objects.filter(pk__in=[invoice.pk for invoice in invoices]))
+    else:
+        forget_invoices_of(Invoice.objects.filter(customer_id=customer.pk, open_amount__gt=0))
     webhooks.promise_made(promise, invoices)
     return promise
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from relance.api import webhooks
 from relance.core.dunning import Escalation
-from relance.ledger.models import Customer
+from relance.ledger.models import Customer, Invoice
 
 from .models import Reminder, ReminderEvent
+from .state import forget_invoices_of
 
 CUSTOMER_FLAGS = {
     Escalation.COLLECTION.value: ("is_handed_over", "escalade : client transmis au contentieux"),
@@ -32,6 +33,9 @@ def apply_escalation(reminder: Reminder, user=None) -> bool:
         **{field: True}
     )
     webhooks.customer_blocked(reminder, field, bool(changed))  # customer.blocked
+    if changed and field == "is_handed_over":
+        # Its items are planned again by the next run, which reports them handed over.
+        forget_invoices_of(Invoice.objects.filter(customer_id=reminder.customer_id))
     if changed:
         ReminderEvent.objects.create(
             reminder_id=reminder.pk, status=Reminder.Status.SENT, note=note, user=user

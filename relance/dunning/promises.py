@@ -17,9 +17,10 @@ from django.db.models import Case, DecimalField, Value, When
 
 from relance.api import webhooks
 from relance.core.dunning import Policy
-from relance.ledger.models import Company, Payment
+from relance.ledger.models import Company, Invoice, Payment
 
 from .models import Promise
+from .state import forget_invoices_of
 
 # The engine's pause after a promised date (relance.core.dunning.Policy).
 GRACE_DAYS = Policy(default_scenario_id=0).promise_grace_days
@@ -91,3 +92,11 @@ def _decide(promises: list[Promise], status: str, paid, today: date) -> None:
     Promise.objects.filter(pk__in=[p.pk for p in promises], status=Promise.Status.OPEN).update(
         status=status, decided_on=today, paid_amount=amounts
     )
+    # Their items waited for the promise's date plus grace (relance.dunning.state); one kept
+    # early may leave some of them open, to be planned again from today.
+    links = Promise.invoices.through.objects.filter(promise__in=[p.pk for p in promises])
+    forget_invoices_of(Invoice.objects.filter(pk__in=links.values("invoice_id")))
+    naming = set(links.values_list("promise_id", flat=True))
+    whole = {p.customer_id for p in promises if p.pk not in naming}  # all the customer's
+    if whole:
+        forget_invoices_of(Invoice.objects.filter(customer_id__in=whole, open_amount__gt=0))

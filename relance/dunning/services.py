@@ -130,7 +130,7 @@ def _run(company: Company, run_on: date, bank: BankFreshness, user) -> RunResult
                 company=company, run_on=run_on, user=user, summary=summary
             )
             reminders = _write(company, run, plan, items, hold=bank.is_stale, notices=notices)
-            state.keep(company, run_on, inputs, moves, inputs.pop("unknown"))
+            state.keep(company, run_on, inputs, plan, inputs.pop("unknown"))
     except IntegrityError:
         # Another run for the same date committed first: it did the work.
         return RunResult(company, run_on, core.Plan((), ()), already_done=True, bank=bank)
@@ -171,6 +171,8 @@ def _plan(
         customers=convert.customers(company, candidates),
         scenarios=scenarios,
         sent=convert.sent(company, item_ids=[item.id for item in items]),
+        holds=convert.holds(company, run_on),
+        promises=convert.promises(company),
         policy=policy,
     )
     plan = core.plan(
@@ -179,8 +181,8 @@ def _plan(
         customers=inputs["customers"],
         scenarios=scenarios,
         sent=inputs["sent"],
-        holds=convert.holds(company, run_on),
-        promises=convert.promises(company),
+        holds=inputs["holds"],
+        promises=inputs["promises"],
         calendar=CALENDARS[company.alsace_moselle],
         policy=policy,
         today=run_on,

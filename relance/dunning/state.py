@@ -14,8 +14,15 @@ The date is a promise that nothing is due before it, so it may be early, never l
   `forget_taken_back`), and any change to the company's scenarios (`forget_company`, when
   their fingerprint differs from the previous run's).
 
-An item that is due but not reminded (held, disputed, promised, under the step's minimum)
-keeps a date that has come, so it is planned again every day until the planner moves it.
+An item excluded for a reason that lasts (disputed, promised, held, in a payment plan, of an
+automatic payer, handed over to collection) is reported once and then waits for the reason's
+end (relance.core.dunning_due.paused_until): the promise's date plus grace, the hold's end
+date, or never. What ends such a reason earlier makes the item's date unknown again: a dispute
+resolved (relance.dunning.actions), a hold lifted, a promise decided kept or broken
+(relance.dunning.promises), a payment plan ended (relance.plans.services), the customer saved
+(handed over lifted, profile changed), an allocation undone (relance.ledger.services). An item
+excluded because of the account's balance (under the step's minimum, credit balance) keeps a
+date that has come, so it is planned again every day until the planner moves it.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from django.db import connection
 from django.db.models import Max
 
 from relance.core import dunning as core
-from relance.core.dunning_due import UNKNOWN, next_dates
+from relance.core.dunning_due import UNKNOWN, next_dates, paused_until
 from relance.ledger.models import Company, Invoice
 
 from .convert import GIVEN
@@ -89,9 +96,7 @@ def since_previous_run(company: Company, scenarios_fingerprint: str) -> dict:
 
 
 def forget_company(company: Company) -> None:
-    Invoice.objects.filter(company=company, open_amount__positive=True).exclude(
-        dunning_next_on=UNKNOWN
-    ).update(dunning_next_on=UNKNOWN)
+    forget_invoices_of(Invoice.objects.filter(company=company, open_amount__positive=True))
 
 
 def forget_taken_back(company: Company, events_after: int) -> None:
@@ -117,28 +122,39 @@ def forget_items(invoice_ids: Iterable[int]) -> None:
     _set_date(UNKNOWN, list(invoice_ids))
 
 
+def forget_invoices_of(invoices) -> None:
+    """Make these invoices' next step unknown (a queryset: a plan's, a promise's...)."""
+    invoices.exclude(dunning_next_on=UNKNOWN).update(dunning_next_on=UNKNOWN)
+
+
 def forget_customers(customer_ids: Iterable[int]) -> None:
     """Make the next step of these customers' invoices unknown (scenario or profile changed
     by a bulk path that does not go through Customer.save)."""
     ids = list(customer_ids)
     for start in range(0, len(ids), CHUNK):
-        Invoice.objects.filter(customer_id__in=ids[start : start + CHUNK]).exclude(
-            dunning_next_on=UNKNOWN
-        ).update(dunning_next_on=UNKNOWN)
+        forget_invoices_of(Invoice.objects.filter(customer_id__in=ids[start : start + CHUNK]))
 
 
 def keep(
     company: Company,
     today: date,
     plan_inputs: dict,
-    moves: Iterable[core.Move],
+    plan: core.Plan,
     unknown: set[int],
 ) -> None:
-    """Write the next step date of the items moved today and of those it was unknown for.
-    `plan_inputs`: the items, customers, scenarios, sent and policy the plan was made of
-    (every item written here is among them)."""
-    moves = list(moves)
-    wanted = unknown | {move.item_id for move in moves}
+    """Write the next step date of the items moved today, of those it was unknown for, and of
+    those excluded for a lasting reason (the later of their next step and the reason's end).
+    `plan_inputs`: the items, customers, scenarios, sent, holds, promises and policy the plan
+    was made of (every item written here is among them)."""
+    moves = [move for reminder in plan.reminders for move in reminder.moves]
+    paused = paused_until(
+        plan.excluded,
+        plan_inputs["items"],
+        plan_inputs["holds"],
+        plan_inputs["promises"],
+        plan_inputs["policy"],
+    )
+    wanted = unknown | paused.keys() | {move.item_id for move in moves}
     items = [item for item in plan_inputs["items"] if item.id in wanted]
     if not items:
         return
@@ -152,7 +168,7 @@ def keep(
     )
     by_date: dict[date, list[int]] = defaultdict(list)
     for pk, on in dates.items():
-        by_date[on].append(pk)
+        by_date[max(on, paused.get(pk, on))].append(pk)
     for on, ids in by_date.items():
         _set_date(on, ids)
 

@@ -19,7 +19,7 @@ from relance.api import webhooks
 from relance.core.ledger import AccountPosition, account_position
 from relance.reports.cache import bump
 
-from .models import Allocation, Company, Contact, Customer, Invoice, Payment
+from .models import DUNNING_UNKNOWN, Allocation, Company, Contact, Customer, Invoice, Payment
 
 
 class AllocationError(ValueError):
@@ -278,7 +278,11 @@ def unallocate(allocation: Allocation) -> None:
     """Undo one lettrage: the item is open again by its amount, and so is its source (the
     payment's unallocated amount or the credit item's open amount)."""
     amount = allocation.amount
-    _give_back(Invoice.objects.filter(pk=allocation.invoice_id), "open_amount", amount)
+    reopened = Invoice.objects.filter(pk=allocation.invoice_id)
+    _give_back(reopened, "open_amount", amount)
+    # A returned payment or an undone match: the reopened item's next dunning step is worked
+    # out again (a pause it waited for may have ended while it was settled).
+    reopened.update(dunning_next_on=DUNNING_UNKNOWN)
     if allocation.payment_id is not None:
         _give_back(Payment.objects.filter(pk=allocation.payment_id), "unallocated_amount", amount)
     else:

@@ -22,6 +22,7 @@ from relance.core.money import round_money
 from relance.dunning.models import Reminder, ReminderEvent, ReminderItem
 from relance.dunning.render import TemplateTextError, render_preview
 from relance.dunning.sending import record_event
+from relance.dunning.state import forget_invoices_of
 from relance.ledger.models import Customer, Invoice
 
 from . import convert
@@ -62,6 +63,7 @@ def agree_plan(
         created_by=user,
     )
     plan.invoices.set(invoices)
+    _back_to_dunning([plan.pk])  # the next run reports them in the plan
     Instalment.objects.bulk_create(
         Instalment(plan=plan, number=i.number, due_on=i.due_on, amount=i.amount)
         for i in instalments
@@ -142,8 +144,16 @@ def cancel_plan(plan: PaymentPlan, user, today: date, note: str = "") -> Payment
     )
     if changed != 1:
         raise ValidationError(_("Cet échéancier n'est plus en cours."))
+    _back_to_dunning([plan.pk])
     plan.refresh_from_db()
     return plan
+
+
+def _back_to_dunning(plan_ids: list[int]) -> None:
+    """The next run plans these plans' invoices again: a plan's invoices wait for its end
+    (relance.dunning.state), and a new plan's are reported in it."""
+    if plan_ids:
+        forget_invoices_of(Invoice.objects.filter(payment_plans__in=plan_ids))
 
 
 # --- The daily status changes ----------------------------------------------------------------
@@ -185,6 +195,7 @@ def update_statuses(company, today: date) -> PlanChanges:
         status=Status.BROKEN, ended_on=today, end_note=_("échéance impayée")
     )
     changes.alerts = [_alert(plan, today) for plan in broken]
+    _back_to_dunning(changes.completed + changes.broken)
     return changes
 
 

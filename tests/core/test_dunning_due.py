@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from relance.core.dunning import Channel, Hold, Promise, Scenario, Sent, Step
-from relance.core.dunning_due import NEVER, next_dates, next_due_on
+from relance.core.dunning import Channel, Exclusion, Hold, Promise, Reason, Scenario, Sent, Step
+from relance.core.dunning_due import NEVER, next_dates, next_due_on, paused_until
 from relance.core.records import PayerProfile
 
 from .test_dunning import DEFAULTS, POLICY, SCENARIOS, customer, item, run
@@ -90,3 +90,43 @@ def candidates(items, customers, sent):
     """What the database query does: customers with an item whose next date has come."""
     dates = next_dates(items, customers, SCENARIOS, sent, POLICY)
     return {i.customer_id for i in items if dates[i.id] <= TODAY}
+
+
+D = timedelta(days=1)
+PROMISED_ON = TODAY + timedelta(days=5)
+
+
+@pytest.mark.parametrize(
+    ("exclusion", "holds", "promises", "expected"),
+    [
+        # A promise: its date plus the grace period (3 days), then the day after.
+        (Exclusion(1, "EUR", 1, Reason.PROMISED), [],
+         [Promise(1, frozenset({1}), PROMISED_ON, Decimal(50))], {1: PROMISED_ON + 4 * D}),
+        # Two promises cover the item: the later one.
+        (Exclusion(1, "EUR", 1, Reason.PROMISED), [],
+         [Promise(1, frozenset(), PROMISED_ON, Decimal(50)),
+          Promise(1, frozenset({1}), PROMISED_ON + 9 * D, Decimal(50))],
+         {1: PROMISED_ON + 13 * D}),
+        # A hold on the item: the day after its end; without an end, never.
+        (Exclusion(1, "EUR", 1, Reason.ON_HOLD), [Hold(1, 1, TODAY + 7 * D)], [],
+         {1: TODAY + 8 * D}),
+        (Exclusion(1, "EUR", 1, Reason.ON_HOLD), [Hold(1, 1, None)], [], {1: NEVER}),
+        # A hold on the customer pauses every debit item of the account (not the credit note).
+        (Exclusion(1, "EUR", None, Reason.ON_HOLD), [Hold(1, None, TODAY + 7 * D)], [],
+         {1: TODAY + 8 * D, 2: TODAY + 8 * D}),
+        # Until a person or an event ends them.
+        (Exclusion(1, "EUR", 1, Reason.DISPUTED), [], [], {1: NEVER}),
+        (Exclusion(1, "EUR", 1, Reason.PAYMENT_PLAN), [], [], {1: NEVER}),
+        (Exclusion(1, "EUR", 1, Reason.AUTOMATIC_PAYER), [], [], {1: NEVER}),
+        (Exclusion(1, "EUR", None, Reason.HANDED_OVER), [], [], {1: NEVER, 2: NEVER}),
+        # The balance and the day decide these: planned again tomorrow.
+        (Exclusion(1, "EUR", 1, Reason.UNDER_MINIMUM), [], [], {}),
+        (Exclusion(1, "EUR", None, Reason.CREDIT_BALANCE), [], [], {}),
+        (Exclusion(1, "EUR", 1, Reason.INSTALMENT_TODAY), [], [], {}),
+    ],
+)  # fmt: skip
+def test_an_excluded_item_waits_for_the_end_of_its_reason(exclusion, holds, promises, expected):
+    items = [item(1, 1, TODAY, "100"), item(2, 1, TODAY, "80"),
+             item(3, 1, TODAY, "30", is_credit=True), item(4, 1, TODAY, "70", currency="USD"),
+             item(5, 2, TODAY, "90")]  # fmt: skip
+    assert paused_until([exclusion], items, holds, promises, POLICY) == expected

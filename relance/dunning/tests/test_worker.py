@@ -99,14 +99,20 @@ def test_the_forecast_is_retrained_after_the_run_when_its_last_training_is_old(
     assert len(trained) == 2
 
 
-def test_at_start_a_worker_turns_its_tried_claims_uncertain_and_gives_back_untried(customer):
+def test_at_start_a_worker_turns_its_tried_claims_uncertain_and_gives_back_untried(
+    customer, monkeypatch
+):
+    # Outside the sending hours and before the daily run: the round sends nothing, whatever
+    # the hour the suite runs at (the untried claim would otherwise go out at once).
+    late_evening = timezone.make_aware(datetime(2026, 11, 23, 21, 30))
+    monkeypatch.setattr(worker, "local_now", lambda: late_evening)
     now = timezone.now()
     mine = make_reminder(customer, "F1", status="sending", claimed_by="w1",
                          claimed_at=now, attempt_started_at=now)  # fmt: skip
     untried = make_reminder(customer, "F3", status="sending", claimed_by="w1", claimed_at=now)
     others = make_reminder(customer, "F2", status="sending", claimed_by="w2",
                            claimed_at=now, attempt_started_at=now)  # fmt: skip
-    run("worker", "--once", "--id", "w1", "--sending-hours", "0-24")
+    run("worker", "--once", "--id", "w1", "--sending-hours", "8-19", "--run-at", "23:59")
     assert Reminder.objects.get(pk=mine.pk).status == "uncertain"
     assert Reminder.objects.get(pk=untried.pk).status == "pending"  # back in the outbox
     assert Reminder.objects.get(pk=others.pk).status == "sending"

@@ -138,18 +138,7 @@ def paused_until(
             accounts.setdefault((item.customer_id, item.currency), []).append(item.id)
     found: dict[int, date] = {}
     for exclusion in excluded:
-        if exclusion.reason in UNTIL_ENDED:
-            until = NEVER
-        elif exclusion.reason is Reason.ON_HOLD:
-            until = _hold_end(holds_of.get(exclusion.customer_id, ()), exclusion.item_id)
-        elif exclusion.reason is Reason.PROMISED and exclusion.item_id is not None:
-            until = max(
-                (p.promised_on + grace + DAY for p in promises_of.get(exclusion.customer_id, ())
-                 if not p.item_ids or exclusion.item_id in p.item_ids),
-                default=None,
-            )  # fmt: skip
-        else:
-            continue
+        until = _reason_end(exclusion, holds_of, promises_of, grace)
         if until is None:
             continue
         if exclusion.item_id is None:
@@ -159,6 +148,27 @@ def paused_until(
         for pk in ids:
             found[pk] = max(found.get(pk, until), until)
     return found
+
+
+def _reason_end(
+    exclusion: Exclusion,
+    holds_of: dict[int, list[Hold]],
+    promises_of: dict[int, list[Promise]],
+    grace: timedelta,
+) -> date | None:
+    """The first day the exclusion's reason may no longer hold; None: planned again tomorrow."""
+    if exclusion.reason in UNTIL_ENDED:
+        return NEVER
+    if exclusion.reason is Reason.ON_HOLD:
+        return _hold_end(holds_of.get(exclusion.customer_id, ()), exclusion.item_id)
+    if exclusion.reason is Reason.PROMISED and exclusion.item_id is not None:
+        promises = promises_of.get(exclusion.customer_id, ())
+        return max(
+            (promise.promised_on + grace + DAY for promise in promises
+             if not promise.item_ids or exclusion.item_id in promise.item_ids),
+            default=None,
+        )  # fmt: skip
+    return None
 
 
 def _hold_end(holds: Iterable[Hold], item_id: int | None) -> date | None:

@@ -130,7 +130,6 @@ class Changes:
         item.scenario = Scenario.objects.get(company=self.company, payer_profile="bad")
         item.save(update_fields=["scenario"])
 
-
     def hold(self, day):
         """A hold on one invoice for a week, or on a whole customer until lifted."""
         item = self.open_invoice()
@@ -175,8 +174,9 @@ class Changes:
 
     def plan(self, day):
         planned = PaymentPlan.objects.filter(status=PaymentPlan.Status.ACTIVE)
-        free = Invoice.objects.filter(company=self.company, open_amount__gt=0, is_credit=False,
-                                      is_disputed=False).exclude(payment_plans__in=planned)  # fmt: skip
+        free = Invoice.objects.filter(
+            company=self.company, open_amount__gt=0, is_credit=False, is_disputed=False
+        ).exclude(payment_plans__in=planned)
         item = self.rng.choice(list(free.order_by("pk")))
         plans.agree_plan(item.customer, None, [item], day, count=3,
                          first_on=day + timedelta(days=30))  # fmt: skip

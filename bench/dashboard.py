@@ -151,6 +151,20 @@ def _print_dunning(rows: list[dict]) -> None:
         for step in steps[1:]:
             cells.append(f"{step['seconds']:>6.2f} {step.get('ratio', 0):>6.2f}x ")
         print(f"{row['share']:>4}% {row['open_items']:>8,} " + " ".join(cells))
+    print("\nthe days that write many reminders, against the bare read + a bare write of the rows")
+    header = f"{'share':>5} {'catch-up':>8} {'rows':>9} {'write s':>8} {'ratio':>7}"
+    print(f"{header}  {'slowest':>8} {'rows':>9} {'write s':>8} {'ratio':>7}")
+    for row in rows:
+        if "dunning" not in row:
+            continue
+        cells = []
+        for step in (row["dunning"][1], row["dunning"][-1]):
+            written = step.get("bare_write", {})
+            cells.append(
+                f"{step['seconds']:>8.2f} {written.get('rows', 0):>9,} "
+                f"{written.get('seconds', 0):>8.2f} {step.get('ratio_with_writes') or 0:>6.2f}x"
+            )
+        print(f"{row['share']:>4}% " + "  ".join(cells))
 
 
 # --- One share (in its own process) -------------------------------------------------------

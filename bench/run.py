@@ -106,6 +106,8 @@ def dunning_steps(code: str, today: date) -> list[dict]:
         rows.append(
             _against(bare, {"operation": label, **steps.measure(steps.dunning_run, code, day)})
         )
+        if day == today:
+            _with_writes(rows[-1], bare, steps.measure(steps.bare_write, code, day))
     days, day = [], today + timedelta(days=1)
     while len(days) < WEEK:
         day = calendar.next_business_day(day + timedelta(days=1))
@@ -116,11 +118,26 @@ def dunning_steps(code: str, today: date) -> list[dict]:
     label = f"dunning: {WEEK} business days after"
     rows.append(_against(bare, {**median, "operation": f"{label} (median)"}))
     rows.append(_against(bare, {**slowest, "operation": f"{label} (slowest)"}))
+    slowest_on = days[week.index(slowest)]
+    _with_writes(rows[-1], bare, steps.measure(steps.bare_write, code, slowest_on))
     rows[-2]["days"] = [
         {"day": day.isoformat(), "seconds": run["seconds"], "note": run["note"]}
         for day, run in zip(days, week, strict=True)
     ]
     return rows
+
+
+def _with_writes(run: dict, bare: dict, written: dict) -> None:
+    """A day that writes many reminders (the catch-up, its echo) is also compared with the
+    bare read plus a bare write of the rows it wrote (steps.bare_write): what no run that
+    writes them can go under."""
+    run["bare_write"] = {"rows": written["lines"], "seconds": written["seconds"]}
+    limit = bare["seconds"] + written["seconds"]
+    run["ratio_with_writes"] = run["seconds"] / limit if limit and run.get("seconds") else None
+    run["note"] += (
+        f"; bare write of its {written['lines']:,} rows {written['seconds']:.2f} s: "
+        f"{_num(run['ratio_with_writes'], '.2f')}x the bare read + that write"
+    )
 
 
 def _against(bare: dict, real: dict) -> dict:

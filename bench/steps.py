@@ -127,6 +127,63 @@ def read_open_items(company_code: str) -> int:
         return len(cursor.fetchall())
 
 
+# The rows a run wrote, read off the clock by `bare_write`'s prepare (in the forked child).
+_WRITTEN: dict[str, tuple[list[str], list[tuple]]] = {}
+RUN_TABLES = {  # table -> how its rows of one run are found (%s: the company, the run's date)
+    "dunning_reminder": "run_id IN (SELECT id FROM dunning_dunningrun "
+    "WHERE company_id = %s AND run_on = %s)",
+    "dunning_reminderitem": "reminder_id IN (SELECT r.id FROM dunning_reminder r "
+    "JOIN dunning_dunningrun u ON u.id = r.run_id WHERE u.company_id = %s AND u.run_on = %s)",
+    "dunning_reminderevent": "reminder_id IN (SELECT r.id FROM dunning_reminder r "
+    "JOIN dunning_dunningrun u ON u.id = r.run_id WHERE u.company_id = %s AND u.run_on = %s)",
+    "dunning_exclusion": "run_id IN (SELECT id FROM dunning_dunningrun "
+    "WHERE company_id = %s AND run_on = %s)",
+}
+
+
+def bare_write(company_code: str, run_on) -> int:
+    """Baseline for a run's writes: the rows the run of `run_on` wrote (its reminders, their
+    items and events, its exclusions; read right after the run) inserted again as they are
+    into scratch copies of their tables, with no index nor constraint, in one transaction:
+    COPY on PostgreSQL, executemany in batches on SQLite. A run that writes many reminders is
+    then compared with this plus the bare read."""
+    count = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, (columns, rows) in _WRITTEN.items():
+            scratch = f"bench_{table}"
+            cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+            cursor.execute(f"CREATE TABLE {scratch} AS SELECT * FROM {table} WHERE 1 = 0")
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {scratch} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                for start in range(0, len(rows), BATCH):
+                    cursor.executemany(
+                        f"INSERT INTO {scratch} VALUES ({marks})", rows[start : start + BATCH]
+                    )
+            count += len(rows)
+        for table in _WRITTEN:
+            cursor.execute(f"DROP TABLE bench_{table}")
+    return count
+
+
+def _read_written(company_code: str, run_on) -> dict:
+    from relance.ledger.models import Company
+
+    company = Company.objects.get(code=company_code)
+    with connection.cursor() as cursor:
+        for table, where in RUN_TABLES.items():
+            cursor.execute(f"SELECT * FROM {table} WHERE {where}", [company.pk, run_on])
+            columns = [column[0] for column in cursor.description]
+            _WRITTEN[table] = (columns, cursor.fetchall())
+    return {}
+
+
+bare_write.prepare = _read_written  # type: ignore[attr-defined]
+
+
 def dunning_run(company_code: str, today) -> dict:
     """The product: relance.dunning.services.run_dunning, reading, planning and writing."""
     from relance.dunning.services import run_dunning

@@ -46,7 +46,7 @@ def join_open_work(
     """Join each planned call or task that can be to the customer's open one; returns the
     positions in `planned` that were joined (the caller creates the others)."""
     found = _open_work(company, {p.customer_id for p in planned if p.channel in WORK})
-    joined, rows, updates, events = set(), [], [], []
+    joined, rows, updates, events, raised = set(), [], [], [], {}
     for position, plan in enumerate(planned):
         target = found.get((plan.customer_id, plan.currency, plan.channel.value))
         if target is None or any(target.listed.get(m.item_id) for m in plan.moves):
@@ -61,10 +61,10 @@ def join_open_work(
             elif level:
                 updates.append((level, today, amount, target.pk, item_id))
             target.listed[item_id] = moved.get(item_id) or target.listed.get(item_id)
-        _raise_step(target, plan)
+        _raise_step(target, plan, raised)
         numbers = ", ".join(items[m.item_id].number for m in plan.moves)
         events.append((target.pk, target.status, f"étape « {plan.step_name} » ajoutée : {numbers}"))
-    _write(rows, updates, events)
+    _write(rows, updates, events, raised.values())
     return joined
 
 
@@ -92,23 +92,35 @@ def _open_work(company: Company, customer_ids: set[int]) -> dict[tuple, _Open]:
     return found
 
 
-def _raise_step(target: _Open, plan: core.PlannedReminder) -> None:
-    """Today's amounts; the higher step's name, level and escalation."""
-    fields = {"amount": plan.amount, "overdue_amount": plan.overdue_amount}
+def _raise_step(target: _Open, plan: core.PlannedReminder, raised: dict[int, tuple]) -> None:
+    """Today's amounts; the higher step's name, level and escalation (one row per open
+    reminder in `raised`, written with the others by `_write`)."""
     if plan.level > target.level:
         target.level = plan.level
-        fields.update(
-            level=plan.level,
-            step_name=plan.step_name,
-            escalation=plan.escalation.value,
-            scenario_id=plan.scenario_id,
-            mentions_penalties=plan.mentions_penalties,
-        )
-    Reminder.objects.filter(pk=target.pk).update(**fields)
+        step = (plan.level, plan.step_name, plan.escalation.value, plan.scenario_id,
+                plan.mentions_penalties)  # fmt: skip
+    elif target.pk in raised:
+        step = raised[target.pk][2:7]  # a higher step joined earlier today
+    else:
+        step = (None,) * 5
+    raised[target.pk] = (plan.amount, plan.overdue_amount, *step, target.pk)
 
 
-def _write(rows: list[tuple], updates: list[tuple], events: list[tuple]) -> None:
+# The step's columns keep their value when the joined step is not higher (NULL given).
+RAISE = (
+    "UPDATE dunning_reminder SET amount = %s, overdue_amount = %s, "
+    "level = COALESCE(%s, level), step_name = COALESCE(%s, step_name), "
+    "escalation = COALESCE(%s, escalation), scenario_id = COALESCE(%s, scenario_id), "
+    "mentions_penalties = COALESCE(%s, mentions_penalties) WHERE id = %s"
+)
+
+
+def _write(rows: list[tuple], updates: list[tuple], events: list[tuple], raised) -> None:
     day = connection.ops.adapt_datefield_value
+    raised = list(raised)
+    if raised:
+        with connection.cursor() as cursor:
+            cursor.executemany(RAISE, raised)
     BulkTable(
         ReminderItem,
         ("reminder_id", "invoice_id", "open_amount", "moved_to_level", "moved_on"),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from relance.dunning import calls, services
+from relance.dunning import calls, convert, services
 from relance.dunning.calls import CallReport
 from relance.dunning.models import (
     Call,
@@ -268,3 +268,33 @@ def test_a_call_already_made_is_not_joined(call):
     invoice(call.customer, "F4", "80.00", due_on=TODAY + timedelta(days=3))
     services.run_dunning(call.customer.company, TODAY + timedelta(days=4))
     assert Reminder.objects.filter(channel="call").count() == 2  # the made call stays closed
+
+
+def test_a_higher_step_joining_raises_the_open_calls_step_and_a_lower_one_keeps_it(call):
+    """What the run hands to the joining (relance.dunning.joining): two planned calls for the
+    customer in one run, F3 at a higher step, then F4 at a lower one."""
+    from relance.core import dunning as core
+    from relance.dunning.joining import join_open_work
+
+    f3 = invoice(call.customer, "F3", "40.00")
+    f4 = invoice(call.customer, "F4", "60.00")
+    items = {i.id: i for i in convert.open_items(call.company)}
+
+    def planned(item, level, name, amount):
+        return core.PlannedReminder(
+            customer_id=call.customer_id, currency="EUR", channel=core.Channel.CALL,
+            scenario_id=call.scenario_id, level=level, step_name=name,
+            moves=(core.Move(item.pk, call.scenario_id, level),), listed_item_ids=(item.pk,),
+            amount=Decimal(amount), overdue_amount=Decimal(amount), needs_approval=False,
+            mentions_penalties=True, escalation=core.Escalation.COLLECTION,
+        )  # fmt: skip
+
+    plans = [planned(f3, 4, "Appel avant contentieux", "1540.00"),
+             planned(f4, 2, "Appel de rappel", "1600.00")]  # fmt: skip
+    assert join_open_work(call.company, plans, items, TODAY) == {0, 1}
+    call.refresh_from_db()
+    assert (call.level, call.step_name, call.escalation) == (4, "Appel avant contentieux",
+                                                             "collection")  # fmt: skip
+    assert call.mentions_penalties and call.amount == Decimal("1600.00")  # the latest amounts
+    moved = dict(call.items.values_list("invoice__number", "moved_to_level"))
+    assert moved == {"F1": 1, "F2": 1, "F3": 4, "F4": 2}

@@ -148,12 +148,14 @@ def _rows_of(
     many (a JSON array on SQLite, an array on PostgreSQL) and drive the query: the database
     reads each customer's rows by the customer index (SQLite keeps the order of a CROSS JOIN;
     the unary + keeps it off the company index, which would scan the company's rows once per
-    customer; PostgreSQL plans `= ANY(array)` well by itself)."""
+    customer; PostgreSQL plans `= ANY(array)` well by itself, given the array as bigint[]:
+    psycopg sends small ids as smallint[], and the cross-type comparison then filters each
+    row by a linear search of the array, 1 s for 20,000 customers instead of 2 ms)."""
     alias, table = table.split()[1], f"{table} {joins}".rstrip()
     if customer_ids is None:
         return f"{table} WHERE {alias}.company_id = %s AND ", [company.pk]
     if connection.vendor == "postgresql":  # its planner does the rest with = ANY(array)
-        where = f"{column} = ANY(%s) AND {alias}.company_id = %s AND "
+        where = f"{column} = ANY(%s::bigint[]) AND {alias}.company_id = %s AND "
         return f"{table} WHERE {where}", [list(customer_ids), company.pk]
     where = f"{column} = j.value AND +{alias}.company_id = %s AND "
     return f"json_each(%s) AS j CROSS JOIN {table} WHERE {where}", [
@@ -241,7 +243,7 @@ def _items_of(item_ids: Sequence[int]) -> tuple[str, list]:
     conditions go; the ids as one parameter (see _rows_of)."""
     tables = "dunning_reminderitem ri CROSS JOIN dunning_reminder r"
     if connection.vendor == "postgresql":
-        return f"{tables} WHERE ri.invoice_id = ANY(%s) AND ", [list(item_ids)]
+        return f"{tables} WHERE ri.invoice_id = ANY(%s::bigint[]) AND ", [list(item_ids)]
     return f"json_each(%s) AS j CROSS JOIN {tables} WHERE ri.invoice_id = j.value AND ", [
         json.dumps(list(item_ids))
     ]

@@ -313,7 +313,7 @@ def _recipients(company: Company, customer_ids: set[int]) -> dict[int, list[dict
         return {}
     ids = sorted(customer_ids)
     if connection.vendor == "postgresql":
-        source, where, param = "ledger_contact c", "c.customer_id = ANY(%s)", ids
+        source, where, param = "ledger_contact c", "c.customer_id = ANY(%s::bigint[])", ids
     else:  # SQLite keeps the order of a CROSS JOIN: each customer's contacts by its index
         source = "json_each(%s) AS j CROSS JOIN ledger_contact c"
         where, param = "c.customer_id = j.value", json.dumps(ids)

@@ -177,7 +177,7 @@ def _set_date(on: date, invoice_ids: list[int]) -> None:
     """One UPDATE per date and chunk of ids (the dates of a day's run take few values), the
     ids as one parameter: a JSON array on SQLite, an array on PostgreSQL."""
     if connection.vendor == "postgresql":
-        sql = "UPDATE ledger_invoice SET dunning_next_on = %s WHERE id = ANY(%s)"
+        sql = "UPDATE ledger_invoice SET dunning_next_on = %s WHERE id = ANY(%s::bigint[])"
     else:
         sql = (
             "UPDATE ledger_invoice SET dunning_next_on = %s "

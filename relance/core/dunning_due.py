@@ -141,10 +141,11 @@ def paused_until(
         until = _reason_end(exclusion, holds_of, promises_of, grace)
         if until is None:
             continue
+        ids: list[int]
         if exclusion.item_id is None:
-            ids = accounts.get((exclusion.customer_id, exclusion.currency), ())
+            ids = accounts.get((exclusion.customer_id, exclusion.currency), [])
         else:
-            ids = (exclusion.item_id,)
+            ids = [exclusion.item_id]
         for pk in ids:
             found[pk] = max(found.get(pk, until), until)
     return found
@@ -174,9 +175,10 @@ def _reason_end(
 def _hold_end(holds: Iterable[Hold], item_id: int | None) -> date | None:
     """The day after the latest of the customer's holds that exclude the item (or the whole
     customer, item_id None); NEVER when one of them has no end."""
-    ends = [hold.until for hold in holds if hold.item_id == item_id]
-    if not ends:
+    mine = [hold for hold in holds if hold.item_id == item_id]
+    if not mine:
         return None
-    if None in ends:
+    ends = [hold.until for hold in mine if hold.until is not None]
+    if len(ends) < len(mine):
         return NEVER
     return max(ends) + DAY

@@ -285,11 +285,8 @@ def record_promise(
         created_by=user,
     )
     promise.invoices.set(invoices)
-    # Planned again by the next run, which reports them promised (relance.dunning.state).
-    if invoices:
-        forget_invoices_of(Invoice.objects.filter(pk__in=[invoice.pk for invoice in invoices]))
-    else:
-        forget_invoices_of(Invoice.objects.filter(customer_id=customer.pk, open_amount__gt=0))
+    # No need to plan its items again: a promise is the last of the pauses the run reports
+    # (relance.core.dunning.pause_reason), so an item waiting for another one keeps it.
     webhooks.promise_made(promise, invoices)
     return promise
 

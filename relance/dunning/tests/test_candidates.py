@@ -283,7 +283,7 @@ def test_a_payment_undone_reopens_an_item_that_no_longer_waits(company):  # noqa
     assert reminder.item_ids == (a.pk,)
 
 
-@pytest.mark.parametrize("change", ["dispute", "hand_over"])
+@pytest.mark.parametrize("change", ["dispute", "hand_over", "hold", "plan"])
 def test_a_new_reason_on_a_waiting_item_is_reported_by_the_next_run(company, change):  # noqa: F811
     person, a, b = owing(company)
     actions.record_promise(person, None, FRI + timedelta(days=7), Decimal("50"), made_on=MON)
@@ -291,6 +291,12 @@ def test_a_new_reason_on_a_waiting_item_is_reported_by_the_next_run(company, cha
     if change == "dispute":
         actions.open_dispute(a, None, Dispute.Reason.PRICE)
         expected = {(a.pk, "disputed"), (b.pk, "promised")}
+    elif change == "hold":
+        actions.put_on_hold(person, None, "Accord", FRI + timedelta(days=30), invoice=a)
+        expected = {(a.pk, "on_hold"), (b.pk, "promised")}
+    elif change == "plan":
+        plans.agree_plan(person, None, [b], MON, count=2, first_on=FRI + timedelta(days=30))
+        expected = {(a.pk, "promised"), (b.pk, "payment_plan")}
     else:
         from relance.dunning.escalation import apply_escalation
 

@@ -4,17 +4,19 @@ ImportBatch saying "running"; the next import of the company, once that batch is
 marks it interrupted; importing the file again records all of it, exactly once; a third time
 changes nothing.
 
-"While it writes": on PostgreSQL the kill waits until the import's transaction holds its
-lock on the invoice table (it has inserted invoices); on SQLite, where a writer's progress is
-invisible from outside, until the batch exists plus KILL_AFTER seconds, which the first chunk
-of 5,000 lines takes far less than. Either way the process must still be running when it is
-killed (its exit status is -9), or the test fails rather than proving nothing.
+"While it writes": the kill waits until the import's transaction has written: on PostgreSQL
+it holds its lock on the invoice table, on SQLite it holds the database's write lock (another
+connection cannot begin a write transaction). Waiting a fixed time instead was flaky: on a
+quiet machine the import of the whole file had committed before the kill. Either way the
+process must still be running when it is killed (its exit status is -9), or the test fails
+rather than proving nothing.
 
 Runs on SQLite (the test database is a file) and on PostgreSQL.
 """
 
 import json
 import signal
+import sqlite3
 import time
 from datetime import timedelta
 
@@ -31,7 +33,6 @@ from tests import processes
 pytestmark = pytest.mark.django_db(transaction=True)
 LINES = 60_000
 CUSTOMERS = 3_000
-KILL_AFTER = 1.5  # seconds after the batch appears (SQLite)
 HEADER = "Code client;Client;N° facture;Date facture;Échéance;Montant TTC;Payé le\n"
 
 
@@ -76,13 +77,23 @@ def inserting_invoices() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def writing_sqlite() -> bool:
+    """Another connection holds the SQLite database's write lock: its transaction has
+    written (a write transaction cannot begin beside it)."""
+    probe = sqlite3.connect(connection.settings_dict["NAME"], timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:  # database is locked
+        return True
+    finally:
+        probe.close()  # rolls back the probe's own empty transaction, if it began one
+    return False
+
+
 def kill_while_writing(child):
     batches = ImportBatch.objects.filter(kind="invoices")
     wait_until(batches.exists, child)
-    if connection.vendor == "postgresql":
-        wait_until(inserting_invoices, child)
-    else:
-        time.sleep(KILL_AFTER)
+    wait_until(inserting_invoices if connection.vendor == "postgresql" else writing_sqlite, child)
     assert child.poll() is None, f"the import ended before the kill: {child.communicate()}"
     child.send_signal(signal.SIGKILL)
     child.communicate(timeout=60)
